@@ -1,0 +1,31 @@
+package io.github.resilientjcache.core;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Redis cannot serve the call now: the node is unreachable, frozen or demoted, or the supervisor is
+ * recovering and fails calls fast. Reads can be answered from a near cache; writes should be given up or
+ * tried later.
+ */
+public class RedisUnavailableException extends ResilientRedisException {
+  private static final long serialVersionUID = 1L;
+
+  private final long generation;
+  private final boolean failedFast;
+
+  public RedisUnavailableException(String message, @Nullable Throwable cause, long generation, boolean failedFast) {
+    super(message, cause);
+    this.generation = generation;
+    this.failedFast = failedFast;
+  }
+
+  /** The client generation the call was meant for. */
+  public long generation() {
+    return generation;
+  }
+
+  /** True when the call was refused without reaching Redis, because the failure counter was open. */
+  public boolean failedFast() {
+    return failedFast;
+  }
+}

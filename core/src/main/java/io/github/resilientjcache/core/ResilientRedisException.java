@@ -1,0 +1,12 @@
+package io.github.resilientjcache.core;
+
+import org.jspecify.annotations.Nullable;
+
+/** The base of what the supervisor throws; messages name the endpoint and never a password. */
+public class ResilientRedisException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public ResilientRedisException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,63 @@
+package io.github.resilientjcache.core;
+
+import io.github.resilientjcache.testkit.ClusterRedis;
+import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
+import io.github.resilientjcache.testkit.SentinelRedis;
+import io.github.resilientjcache.testkit.StandaloneRedis;
+import java.time.Duration;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
+
+/** Redisson configs as docs/failover.md recommends them, pointed at testkit fixtures. */
+final class TestConfigs {
+
+  private TestConfigs() {}
+
+  static Config standalone(StandaloneRedis redis) {
+    Config c = base();
+    tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
+        .setSubscriptionConnectionMinimumIdleSize(1));
+    return c;
+  }
+
+  static Config primaryEndpoint(PrimaryEndpointRedis redis) {
+    Config c = base();
+    tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
+        .setSubscriptionConnectionMinimumIdleSize(1));
+    c.setAddressResolverGroupFactory(redis.dns().addressResolverGroupFactory());
+    return c;
+  }
+
+  static Config sentinel(SentinelRedis redis) {
+    Config c = base();
+    var s = c.useSentinelServers().setMasterName(redis.masterName()).setCheckSentinelsList(false)
+        .setMasterConnectionMinimumIdleSize(2).setSlaveConnectionMinimumIdleSize(1);
+    redis.sentinelUris().forEach(s::addSentinelAddress);
+    tune(s);
+    return c;
+  }
+
+  static Config cluster(ClusterRedis redis) {
+    Config c = base();
+    var s = c.useClusterServers().setScanInterval(1000)
+        .setMasterConnectionMinimumIdleSize(2).setSlaveConnectionMinimumIdleSize(1);
+    redis.seedUris().forEach(s::addNodeAddress);
+    tune(s);
+    return c;
+  }
+
+  private static Config base() {
+    Config c = new Config();
+    c.setCodec(StringCodec.INSTANCE);
+    c.setNettyThreads(4);
+    c.setThreads(4);
+    return c;
+  }
+
+  private static void tune(BaseConfig<?> s) {
+    s.setTimeout(1000).setConnectTimeout(1000).setRetryAttempts(1)
+        .setRetryDelay(new ConstantDelay(Duration.ofMillis(100)));
+  }
+}
