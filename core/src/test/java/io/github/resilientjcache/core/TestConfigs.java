@@ -11,18 +11,18 @@ import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 
 /** Redisson configs as docs/failover.md recommends them, pointed at testkit fixtures. */
-final class TestConfigs {
+public final class TestConfigs {
 
   private TestConfigs() {}
 
-  static Config standalone(StandaloneRedis redis) {
+  public static Config standalone(StandaloneRedis redis) {
     Config c = base();
     tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
         .setSubscriptionConnectionMinimumIdleSize(1));
     return c;
   }
 
-  static Config primaryEndpoint(PrimaryEndpointRedis redis) {
+  public static Config primaryEndpoint(PrimaryEndpointRedis redis) {
     Config c = base();
     tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
         .setSubscriptionConnectionMinimumIdleSize(1));
@@ -30,7 +30,7 @@ final class TestConfigs {
     return c;
   }
 
-  static Config sentinel(SentinelRedis redis) {
+  public static Config sentinel(SentinelRedis redis) {
     Config c = base();
     var s = c.useSentinelServers().setMasterName(redis.masterName()).setCheckSentinelsList(false)
         .setMasterConnectionMinimumIdleSize(2).setSlaveConnectionMinimumIdleSize(1);
@@ -39,7 +39,7 @@ final class TestConfigs {
     return c;
   }
 
-  static Config cluster(ClusterRedis redis) {
+  public static Config cluster(ClusterRedis redis) {
     Config c = base();
     var s = c.useClusterServers().setScanInterval(1000)
         .setMasterConnectionMinimumIdleSize(2).setSlaveConnectionMinimumIdleSize(1);

@@ -90,6 +90,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private int probeFailures;
   private @Nullable Instant outageStart;
   private @Nullable Set<String> lastDnsAnswer;
+  private boolean retryAtOnce;
 
   private DefaultRedisSupervisor(Config config, ResilienceConfig rc, Clock clock, String name) {
     this.rc = rc;
@@ -427,7 +428,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : describe(cause);
-    Duration wait = backoff.delay(thisAttempt);
+    // A DNS change seen during the attempt means the next one may reach the new primary: no backoff.
+    Duration wait = retryAtOnce ? Duration.ZERO : backoff.delay(thisAttempt);
+    retryAtOnce = false;
     if (thisAttempt == 1) {
       log.warn("Redis {}: rebuild attempt 1 failed: {}; retrying with backoff up to {} s", topology.endpoint(),
           what, rc.rebuildBackoffMax().toSeconds());
@@ -523,13 +526,20 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     String what = "probe " + probeFailures + ": " + describe(kind, cause);
     lastFailure = what;
     breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
-    if (kind.isStrong() && topology.isSingle()) {
-      strongSignal(g, what);
-    } else if (topology.isSingle() && probeFailures >= rc.probeFailuresToOpen()) {
-      strongSignal(g, describe(kind, cause) + " (" + probeFailures + " probes in a row)");
-    } else if (!isOpen()) {
-      supervisor.execute(this::probe); // confirm at once rather than one interval later
+    if (!topology.isSingle()) {
+      return; // counted in the failure counter's window; Redisson follows the topology
     }
+    if (kind.isStrong() || probeFailures >= rc.probeFailuresToOpen()) {
+      strongSignal(g, describe(kind, cause) + " (" + probeFailures + " probe(s) in a row)");
+    } else {
+      // Confirm soon rather than one interval later, but not at once: a reset connection needs a moment
+      // to reconnect, and a blip must not cost a rebuild.
+      supervisor.schedule(this::probe, confirmDelayMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private long confirmDelayMillis() {
+    return Math.max(1, rc.probeInterval().toMillis() / 2);
   }
 
   private void checkDns() {
@@ -549,12 +559,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     Set<String> previous = lastDnsAnswer;
     lastDnsAnswer = ips;
+    boolean changed = previous != null && !previous.equals(ips);
     Generation g = current;
     if (attemptRunning) {
+      retryAtOnce |= changed;
       return;
     }
     if (isOpen() || g == null) {
-      if (previous != null && !previous.equals(ips)) {
+      if (changed) {
         startAttempt(watch.hostname() + " now resolves to " + ips); // do not wait out the backoff
       }
       return;
@@ -743,6 +755,18 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       root = root.getCause();
     }
     String m = root.getMessage();
+    if (m != null) {
+      // Redisson's timeout messages run to several hundred characters of advice and command dumps.
+      for (String cut : new String[] {" Check connection", ", command:", " channel: [", ". Increase", " Try to increase"}) {
+        int i = m.indexOf(cut);
+        if (i > 0) {
+          m = m.substring(0, i);
+        }
+      }
+      if (m.length() > 200) {
+        m = m.substring(0, 200) + "...";
+      }
+    }
     return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 

@@ -1,0 +1,177 @@
+package io.github.resilientjcache.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
+import io.github.resilientjcache.testkit.RedisOptions;
+import io.github.resilientjcache.testkit.RedisTopology;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.redisson.client.RedisReadonlyException;
+
+/**
+ * A managed primary endpoint (one DNS name, a primary and a replica) failing over in the ways managed
+ * services do, with the supervisor's default settings. Each scenario ends with writes succeeding again
+ * through the same supervisor, without a restart; the recovery time goes to the failover report.
+ */
+class PrimaryEndpointFailoverTest {
+
+  private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(30);
+  /** How long the managed service takes to flip the name after the primary fails. */
+  private static final Duration FAILOVER_GAP = Duration.ofSeconds(2);
+
+  private static RedisSupervisor supervisor(PrimaryEndpointRedis redis) {
+    return RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("endpoint").build();
+  }
+
+  @Test
+  void write_afterPrimaryKilledAndNameFlipped_succeedsWithoutRestart() throws Exception {
+    for (int run = 0; run < FailoverReport.runs(); run++) {
+      try (var redis = RedisTopology.primaryWithReplica(); var s = supervisor(redis)) {
+        Writes.set(s, "k", "before");
+        redis.awaitReplicaInSync();
+
+        redis.killPrimary();
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
+        Thread.sleep(FAILOVER_GAP.toMillis());
+        redis.promoteReplica();
+        long flip = System.nanoTime();
+        redis.flipDns();
+
+        Duration recovery = Writes.untilWriteSucceeds(s, flip, RECOVERY_LIMIT);
+        assertThat(Writes.get(s, "k")).isEqualTo("before");
+        assertThat(s.generation()).isGreaterThan(1);
+        assertThat(s.state()).isEqualTo(SupervisorState.AVAILABLE);
+        FailoverReport.record("1 killed primary: flip -> first write", recovery, s.rebuildCount());
+      }
+    }
+  }
+
+  @Test
+  void write_afterPrimaryFrozenAndNameFlipped_succeedsWithoutRestart() throws Exception {
+    for (int run = 0; run < FailoverReport.runs(); run++) {
+      try (var redis = RedisTopology.primaryWithReplica(); var s = supervisor(redis)) {
+        Writes.set(s, "k", "before");
+        redis.awaitReplicaInSync();
+
+        long freeze = System.nanoTime();
+        redis.freezePrimary();
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
+        Duration noticed = Duration.ofNanos(System.nanoTime() - freeze);
+        Thread.sleep(FAILOVER_GAP.toMillis());
+        redis.promoteReplica();
+        long flip = System.nanoTime();
+        redis.flipDns();
+
+        Duration recovery = Writes.untilWriteSucceeds(s, flip, RECOVERY_LIMIT);
+        assertThat(Writes.get(s, "k")).isEqualTo("before");
+        assertThat(s.generation()).isGreaterThan(1);
+        FailoverReport.record("2 frozen primary: freeze -> unavailable", noticed, s.rebuildCount());
+        FailoverReport.record("2 frozen primary: flip -> first write", recovery, s.rebuildCount());
+      }
+    }
+  }
+
+  @Test
+  void demotedPrimary_isNoticed_thenOneRebuildAndWritesSucceed() throws Exception {
+    for (int run = 0; run < FailoverReport.runs(); run++) {
+      try (var redis = RedisTopology.primaryWithReplica(); var s = supervisor(redis)) {
+        Writes.set(s, "k", "before");
+        redis.awaitReplicaInSync();
+
+        // The old primary stays up but becomes a replica; the name still points at it for a moment.
+        redis.promoteReplica();
+        redis.demoteOldPrimary();
+        long demoted = System.nanoTime();
+        assertThatThrownBy(() -> Writes.set(s, "k", "during")).isInstanceOf(RedisUnavailableException.class);
+        redis.flipDns();
+
+        Duration recovery = Writes.untilWriteSucceeds(s, demoted, RECOVERY_LIMIT);
+        assertThat(Writes.get(s, "k")).isEqualTo("before");
+        assertThat(s.rebuildCount()).as("one rebuild, not a loop").isEqualTo(1);
+        FailoverReport.record("3 demoted primary: demote -> first write", recovery, s.rebuildCount());
+      }
+    }
+  }
+
+  /** With the probe and the DNS watch off, a write answered READONLY is enough to rebuild. */
+  @Test
+  void write_answeredReadonly_startsTheRebuildOnItsOwn() throws Exception {
+    ResilienceConfig callsOnly = ResilienceConfig.builder().probeInterval(Duration.ZERO)
+        .dnsCheckInterval(Duration.ZERO).build();
+    try (var redis = RedisTopology.primaryWithReplica();
+        var s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).resilience(callsOnly).name("ro").build()) {
+      Writes.set(s, "k", "before");
+      redis.awaitReplicaInSync();
+      redis.promoteReplica();
+      redis.demoteOldPrimary();
+
+      assertThatThrownBy(() -> s.execute(Idempotence.NON_IDEMPOTENT, c -> {
+        c.getBucket("k").set("during");
+        return null;
+      })).isInstanceOf(RedisUnavailableException.class)
+          .hasMessageContaining("readonly")
+          .hasRootCauseInstanceOf(RedisReadonlyException.class);
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
+      redis.flipDns();
+
+      Writes.untilWriteSucceeds(s, System.nanoTime(), RECOVERY_LIMIT);
+      assertThat(s.rebuildCount()).isEqualTo(1);
+      assertThat(redis.primary().call("GET", "probe-write")).isNotNull();
+    }
+  }
+
+  @Test
+  void blackholedPrimary_isNoticedByTheProbe_andRecoversOnceTheNamePointsAtALiveNode() throws Exception {
+    for (int run = 0; run < FailoverReport.runs(); run++) {
+      try (var redis = RedisTopology.primaryWithReplica(RedisOptions.defaults().proxied()); var s = supervisor(redis)) {
+        Writes.set(s, "k", "before");
+        redis.awaitReplicaInSync();
+
+        long blackhole = System.nanoTime();
+        redis.blackholePrimary();
+        // An idle application: nothing but the probe can notice half-open connections.
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
+        Duration noticed = Duration.ofNanos(System.nanoTime() - blackhole);
+        redis.promoteReplica();
+        long flip = System.nanoTime();
+        redis.flipDns();
+
+        Duration recovery = Writes.untilWriteSucceeds(s, flip, RECOVERY_LIMIT);
+        assertThat(Writes.get(s, "k")).isEqualTo("before");
+        FailoverReport.record("4 blackholed primary: blackhole -> unavailable", noticed, s.rebuildCount());
+        FailoverReport.record("4 blackholed primary: flip -> first write", recovery, s.rebuildCount());
+      }
+    }
+  }
+
+  @Test
+  void connectionsResetOnce_costNoRebuildAndNoErrorToTheCaller() throws Exception {
+    try (var redis = RedisTopology.primaryWithReplica(RedisOptions.defaults().proxied()); var s = supervisor(redis)) {
+      Writes.set(s, "k", "0");
+      int errors = 0;
+      long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      long resetAt = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+      boolean reset = false;
+      int i = 0;
+      while (System.nanoTime() < end) {
+        if (!reset && System.nanoTime() > resetAt) {
+          redis.resetConnections();
+          reset = true;
+        }
+        try {
+          Writes.set(s, "k", Integer.toString(++i));
+          assertThat(Writes.get(s, "k")).isEqualTo(Integer.toString(i));
+        } catch (RedisUnavailableException e) {
+          errors++;
+        }
+      }
+      assertThat(reset).isTrue();
+      assertThat(errors).as("errors surfaced to the caller").isZero();
+      assertThat(s.rebuildCount()).as("rebuilds").isZero();
+      assertThat(s.state()).isEqualTo(SupervisorState.AVAILABLE);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.github.resilientjcache.core;
+
+import java.time.Duration;
+
+/** Application-like traffic for the failover tests. */
+final class Writes {
+
+  private Writes() {}
+
+  static void set(RedisSupervisor s, String key, String value) {
+    s.execute(Idempotence.IDEMPOTENT, c -> {
+      c.getBucket(key).set(value);
+      return null;
+    });
+  }
+
+  static String get(RedisSupervisor s, String key) {
+    return s.execute(Idempotence.IDEMPOTENT, c -> c.<String>getBucket(key).get());
+  }
+
+  /** Writes every 10 ms until one succeeds; returns how long that took from {@code since}. */
+  static Duration untilWriteSucceeds(RedisSupervisor s, long sinceNanos, Duration timeout) {
+    return untilWriteSucceedsAfter(s, sinceNanos, Duration.ZERO, timeout, "probe-write");
+  }
+
+  static Duration untilWriteSucceedsAfter(RedisSupervisor s, long sinceNanos, Duration firstDelay, Duration timeout) {
+    return untilWriteSucceedsAfter(s, sinceNanos, firstDelay, timeout, "probe-write");
+  }
+
+  /**
+   * Like an application that keeps writing: the first write is sent {@code firstDelay} after {@code since}
+   * (so it meets the outage), then one every 10 ms until one succeeds.
+   */
+  static Duration untilWriteSucceedsAfter(RedisSupervisor s, long sinceNanos, Duration firstDelay, Duration timeout,
+      String key) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    int i = 0;
+    sleep(Math.max(0, firstDelay.toMillis() - Duration.ofNanos(System.nanoTime() - sinceNanos).toMillis()));
+    while (System.nanoTime() < deadline) {
+      try {
+        set(s, key, Integer.toString(i++));
+        return Duration.ofNanos(System.nanoTime() - sinceNanos);
+      } catch (RedisUnavailableException e) {
+        last = e;
+      }
+      sleep(10);
+    }
+    throw new AssertionError("no write succeeded within " + timeout + "; last error: " + last, last);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
