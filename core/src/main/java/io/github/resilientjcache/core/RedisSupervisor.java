@@ -1,6 +1,7 @@
 package io.github.resilientjcache.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.retry.Retry;
 import io.github.resilientjcache.core.event.SupervisorEventPublisher;
 import io.github.resilientjcache.core.internal.DefaultRedisSupervisor;
 import java.time.Clock;
@@ -48,6 +49,9 @@ public interface RedisSupervisor extends AutoCloseable {
 
   SupervisorState state();
 
+  /** The name given to the builder, for logs and metrics. */
+  String name();
+
   /** The current client's generation: 1 for the first client, +1 per rebuild. */
   long generation();
 
@@ -58,6 +62,9 @@ public interface RedisSupervisor extends AutoCloseable {
 
   /** The failure counter, for metrics and inspection. Do not transition it by hand. */
   CircuitBreaker circuitBreaker();
+
+  /** The per-call retry of idempotent operations, for metrics and inspection. */
+  Retry retry();
 
   /** Successful rebuilds so far. */
   long rebuildCount();

@@ -589,6 +589,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
   public long generation() {
     Generation g = current;
     return g == null ? 0 : g.number();
@@ -609,7 +614,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     return breaker;
   }
 
-  /** The per-call retry, for metrics. */
+  @Override
   public Retry retry() {
     return retry;
   }

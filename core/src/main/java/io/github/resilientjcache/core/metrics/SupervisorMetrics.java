@@ -1,0 +1,149 @@
+package io.github.resilientjcache.core.metrics;
+
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetricsPublisher;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetricsPublisher;
+import io.github.resilientjcache.core.RedisSupervisor;
+import io.github.resilientjcache.core.SupervisorState;
+import io.github.resilientjcache.core.event.SupervisorEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Publishes a supervisor's health to Micrometer, so an operator can alert on an outage and see how long
+ * recovery took. Every meter carries the tags {@code name} (the supervisor's) and {@code endpoint}
+ * (sanitised: addresses only), plus any extra tags given to {@link #bindTo(RedisSupervisor, MeterRegistry,
+ * Iterable)}; {@code name} and {@code endpoint} win over an extra tag of the same key.
+ *
+ * <ul>
+ *   <li>{@code resilientjcache.redis.available} gauge: 1 while calls reach Redis, else 0;
+ *   <li>{@code resilientjcache.redis.generation} gauge: the current client's generation;
+ *   <li>{@code resilientjcache.redis.rebuilds} counter, tag {@code outcome} = {@code success} |
+ *       {@code failure}: finished rebuild attempts;
+ *   <li>{@code resilientjcache.redis.recovery} timer: each outage, from the failure counter opening (or,
+ *       for a supervisor started while Redis was down, from its start) to the verified new client;
+ *   <li>the failure counter and the retry as resilience4j-micrometer publishes them
+ *       ({@code resilience4j.circuitbreaker.*}, {@code resilience4j.retry.calls}), their {@code name} tag
+ *       replaced by the supervisor's.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (SupervisorMetrics metrics = SupervisorMetrics.bindTo(supervisor, registry)) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} removes every meter this binding registered. The supervisor's event publisher has
+ * no unsubscribe, so the binding's listener stays subscribed and ignores events once closed (a volatile
+ * flag); likewise the listeners resilience4j-micrometer adds to the circuit breaker stay, recording into
+ * meters no registry holds. Both are a few small objects per binding; bind once per supervisor.
+ */
+public final class SupervisorMetrics implements AutoCloseable {
+
+  private static final String PREFIX = "resilientjcache.redis.";
+
+  private final MeterRegistry registry;
+  // Every meter goes through this composite, whose filter adds our tags: resilience4j registers its
+  // meters itself, tagged with the breaker's name, and a filter on the caller's registry would apply to
+  // all of its meters and could never be removed.
+  private final CompositeMeterRegistry tagged;
+  private final Counter rebuildsSucceeded;
+  private final Counter rebuildsFailed;
+  private final Timer recovery;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean listening = true;
+
+  private SupervisorMetrics(RedisSupervisor supervisor, MeterRegistry registry, Tags tags) {
+    this.registry = registry;
+    this.tagged = new CompositeMeterRegistry(registry.config().clock());
+    tagged.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        return id.withTags(tags);
+      }
+    });
+    tagged.add(registry);
+    Gauge.builder(PREFIX + "available", supervisor, s -> s.state() == SupervisorState.AVAILABLE ? 1 : 0)
+        .description("1 while calls reach Redis, 0 while they fail fast and the client is rebuilt")
+        .register(tagged);
+    Gauge.builder(PREFIX + "generation", supervisor, RedisSupervisor::generation)
+        .description("The current Redis client's generation: 1 for the first, +1 per rebuild")
+        .register(tagged);
+    this.rebuildsSucceeded = rebuilds("success");
+    this.rebuildsFailed = rebuilds("failure");
+    this.recovery = Timer.builder(PREFIX + "recovery")
+        .description("Outages: from the failure counter opening to a verified new client")
+        .register(tagged);
+    new TaggedCircuitBreakerMetricsPublisher(tagged).publishMetrics(supervisor.circuitBreaker());
+    new TaggedRetryMetricsPublisher(tagged).publishMetrics(supervisor.retry());
+  }
+
+  /** Registers the supervisor's meters in {@code registry}, tagged {@code name} and {@code endpoint}. */
+  public static SupervisorMetrics bindTo(RedisSupervisor supervisor, MeterRegistry registry) {
+    return bindTo(supervisor, registry, List.of());
+  }
+
+  /** Like {@link #bindTo(RedisSupervisor, MeterRegistry)}, with {@code extraTags} on every meter too. */
+  public static SupervisorMetrics bindTo(RedisSupervisor supervisor, MeterRegistry registry,
+      Iterable<Tag> extraTags) {
+    Objects.requireNonNull(supervisor, "supervisor");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(extraTags, "extraTags");
+    Tags tags = Tags.of(extraTags).and("name", supervisor.name()).and("endpoint", supervisor.endpoint());
+    SupervisorMetrics metrics = new SupervisorMetrics(supervisor, registry, tags);
+    // Subscribed last, so no event reaches a half-built binding.
+    supervisor.events().onEvent(metrics::onEvent);
+    return metrics;
+  }
+
+  private Counter rebuilds(String outcome) {
+    return Counter.builder(PREFIX + "rebuilds")
+        .description("Finished attempts to build and verify a new Redis client")
+        .tag("outcome", outcome)
+        .register(tagged);
+  }
+
+  /** Runs on the supervisor thread: must not block. */
+  private void onEvent(SupervisorEvent event) {
+    if (!listening) {
+      return;
+    }
+    if (event instanceof SupervisorEvent.RebuildSucceeded) {
+      rebuildsSucceeded.increment();
+    } else if (event instanceof SupervisorEvent.RebuildFailed) {
+      rebuildsFailed.increment();
+    } else if (event instanceof SupervisorEvent.GenerationChanged changed) {
+      Duration outage = changed.outage();
+      if (outage != null) {
+        recovery.record(outage);
+      }
+    }
+  }
+
+  /** Removes this binding's meters from the registry and stops counting; idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    listening = false;
+    List<Meter.Id> ids = tagged.getMeters().stream().map(Meter::getId).toList();
+    // Detached first, so the meters resilience4j keeps recording into no longer reach the registry.
+    tagged.remove(registry);
+    for (Meter.Id id : ids) {
+      // Composite ids are the registry's pre-filter ids: right even when the registry maps them itself.
+      registry.removeByPreFilterId(id);
+    }
+    tagged.clear();
+  }
+}
