@@ -2,6 +2,7 @@ package io.github.resilientjcache.core;
 
 import io.github.resilientjcache.testkit.ClusterRedis;
 import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
+import io.github.resilientjcache.testkit.RedisNode;
 import io.github.resilientjcache.testkit.SentinelRedis;
 import io.github.resilientjcache.testkit.StandaloneRedis;
 import java.time.Duration;
@@ -16,17 +17,24 @@ public final class TestConfigs {
   private TestConfigs() {}
 
   public static Config standalone(StandaloneRedis redis) {
-    Config c = base();
-    tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
-        .setSubscriptionConnectionMinimumIdleSize(1));
-    return c;
+    return singleServer(redis.uri());
+  }
+
+  /** One node of a topology, addressed directly. */
+  public static Config node(RedisNode node) {
+    return singleServer(node.uri());
   }
 
   public static Config primaryEndpoint(PrimaryEndpointRedis redis) {
-    Config c = base();
-    tune(c.useSingleServer().setAddress(redis.uri()).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
-        .setSubscriptionConnectionMinimumIdleSize(1));
+    Config c = singleServer(redis.uri());
     c.setAddressResolverGroupFactory(redis.dns().addressResolverGroupFactory());
+    return c;
+  }
+
+  private static Config singleServer(String uri) {
+    Config c = base();
+    tune(c.useSingleServer().setAddress(uri).setConnectionMinimumIdleSize(2).setConnectionPoolSize(8)
+        .setSubscriptionConnectionMinimumIdleSize(1));
     return c;
   }
 

@@ -452,7 +452,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (old != null) {
       rebuilds.incrementAndGet();
     }
-    Duration outage = outageStart == null ? null : Duration.between(outageStart, clock.instant());
+    // The first connect is not a recovery, even when the application started during an outage.
+    Duration outage = outageStart == null || old == null ? null : Duration.between(outageStart, clock.instant());
     attempt = 0;
     probeFailures = 0;
     outageStart = null;

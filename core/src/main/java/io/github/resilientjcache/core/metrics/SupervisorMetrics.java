@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code resilientjcache.redis.generation} gauge: the current client's generation;
  *   <li>{@code resilientjcache.redis.rebuilds} counter, tag {@code outcome} = {@code success} |
  *       {@code failure}: finished rebuild attempts;
- *   <li>{@code resilientjcache.redis.recovery} timer: each outage, from the failure counter opening (or,
- *       for a supervisor started while Redis was down, from its start) to the verified new client;
+ *   <li>{@code resilientjcache.redis.recovery} timer: each outage, from the failure counter opening to the
+ *       verified new client (the first connect is not a recovery);
  *   <li>the failure counter and the retry as resilience4j-micrometer publishes them
  *       ({@code resilience4j.circuitbreaker.*}, {@code resilience4j.retry.calls}), their {@code name} tag
  *       replaced by the supervisor's.
