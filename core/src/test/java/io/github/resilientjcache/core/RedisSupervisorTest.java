@@ -47,4 +47,42 @@ class RedisSupervisorTest {
       assertThat(redis.node().call("GET", "k")).isEqualTo("v2");
     }
   }
+
+  @Test
+  void executeAsync_completesWithTheValue_andFailsFastWhileUnavailable() throws Exception {
+    try (var redis = RedisTopology.standalone();
+        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("async").build()) {
+      supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").setAsync("v")).toCompletableFuture()
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+      Object value = supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").getAsync())
+          .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(value).isEqualTo("v");
+
+      redis.kill();
+      await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.state() == SupervisorState.UNAVAILABLE);
+      long start = System.nanoTime();
+      var failed = supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").getAsync())
+          .toCompletableFuture();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("returned without blocking").isLessThan(Duration.ofMillis(100));
+      assertThat(failed).failsWithin(Duration.ofSeconds(1))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withCauseInstanceOf(RedisUnavailableException.class);
+    }
+  }
+
+  @Test
+  void execute_applicationError_reachesTheCallerUnchanged_andCountsNoFailure() {
+    try (var redis = RedisTopology.standalone();
+        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("app-error").build()) {
+      supervisor.execute(Idempotence.NON_IDEMPOTENT, c -> c.getList("a-list").add("x"));
+      for (int i = 0; i < 10; i++) {
+        assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, c -> c.getBucket("a-list").get()))
+            .isInstanceOf(org.redisson.client.RedisException.class)
+            .isNotInstanceOf(RedisUnavailableException.class)
+            .hasMessageContaining("WRONGTYPE");
+      }
+      assertThat(supervisor.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+      assertThat(supervisor.state()).isEqualTo(SupervisorState.AVAILABLE);
+    }
+  }
 }

@@ -64,6 +64,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final Topology topology;
   private final ScheduledExecutorService supervisor;
   private final ExecutorService workers;
+  private final ScheduledExecutorService retryTimer;
   private final @Nullable EventLoopGroup sharedGroup;
   private final @Nullable ExecutorService sharedExecutor;
   private final EventLoopGroup dnsLoop;
@@ -99,6 +100,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     this.topology = Topology.of(config);
     this.supervisor = Executors.newSingleThreadScheduledExecutor(daemon("rjc-" + name + "-supervisor"));
     this.workers = Executors.newCachedThreadPool(daemon("rjc-" + name + "-worker"));
+    // Async retries call the application's operation again: never on the supervisor's own thread.
+    this.retryTimer = Executors.newSingleThreadScheduledExecutor(daemon("rjc-" + name + "-retry"));
     this.baseConfig = new Config(config);
     // Generations share one Netty group and one executor: a rebuild then costs no thread churn, and
     // Redisson's shutdown leaves both alone, so it cannot hang on them (redisson#3984, #5637).
@@ -191,7 +194,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Objects.requireNonNull(idempotence, "idempotence");
     Objects.requireNonNull(operation, "operation");
     if (idempotence == Idempotence.IDEMPOTENT && rc.retryMaxAttempts() > 1) {
-      return Retry.decorateCompletionStage(retry, supervisor, () -> attemptAsync(operation)).get();
+      return Retry.decorateCompletionStage(retry, retryTimer, () -> attemptAsync(operation)).get();
     }
     return attemptAsync(operation);
   }
@@ -375,9 +378,13 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         built.completeExceptionally(t);
       }
     });
-    built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((g, err) -> onSupervisorThread(() -> attemptDone(g, err, thisAttempt,
-            Duration.ofNanos(System.nanoTime() - started))));
+    built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((g, err) -> {
+      boolean handed = onSupervisorThread(() -> attemptDone(g, err, thisAttempt,
+          Duration.ofNanos(System.nanoTime() - started)));
+      if (!handed && g != null) {
+        closeQuietly(g.client(), "a client built while the supervisor closed");
+      }
+    });
   }
 
   /** Runs on a worker: a new client from the same config (so DNS is resolved again), then verified. */
@@ -646,6 +653,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     closed = true;
     long deadline = System.nanoTime() + rc.closeTimeout().toNanos();
     supervisor.shutdownNow();
+    retryTimer.shutdownNow();
     Generation g = current;
     current = null;
     CompletableFuture<Void> shutdown = g == null ? CompletableFuture.completedFuture(null)
@@ -664,6 +672,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     workers.shutdownNow();
     awaitTermination(supervisor, deadline);
+    awaitTermination(retryTimer, deadline);
     awaitTermination(workers, deadline);
     if (sharedExecutor != null) {
       awaitTermination(sharedExecutor, deadline);
@@ -679,9 +688,10 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   // ---------------------------------------------------------------- helpers
 
-  private void onSupervisorThread(Runnable r) {
+  /** Hands {@code r} to the supervisor thread; false when the supervisor is closed and will not run it. */
+  private boolean onSupervisorThread(Runnable r) {
     if (closed) {
-      return;
+      return false;
     }
     try {
       supervisor.execute(() -> {
@@ -691,8 +701,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
           log.error("Redis {}: supervisor step failed", topology.endpoint(), e);
         }
       });
+      return true;
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closing
+      return false;
     }
   }
 
