@@ -2,6 +2,7 @@ package io.github.resilientjcache.core;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.retry.Retry;
+import io.github.resilientjcache.core.config.ConfigFile;
 import io.github.resilientjcache.core.event.SupervisorEventPublisher;
 import io.github.resilientjcache.core.internal.DefaultRedisSupervisor;
 import java.time.Clock;
@@ -33,6 +34,12 @@ public interface RedisSupervisor extends AutoCloseable {
     return new Builder(redissonConfig);
   }
 
+  /** A builder from a config file: its Redisson part, and its {@code resilience:} section. */
+  static Builder builder(ConfigFile file) {
+    Objects.requireNonNull(file, "file");
+    return new Builder(file.redissonConfig()).resilience(file.resilience());
+  }
+
   /**
    * Runs {@code operation} on the current client, on the calling thread. Idempotent operations are
    * retried on failover signals with jittered backoff.
@@ -48,6 +55,9 @@ public interface RedisSupervisor extends AutoCloseable {
       Function<? super RedissonClient, ? extends CompletionStage<T>> operation);
 
   SupervisorState state();
+
+  /** The settings this supervisor runs with. */
+  ResilienceConfig resilience();
 
   /** The name given to the builder, for logs and metrics. */
   String name();

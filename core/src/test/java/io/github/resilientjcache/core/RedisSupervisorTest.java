@@ -85,4 +85,30 @@ class RedisSupervisorTest {
       assertThat(supervisor.state()).isEqualTo(SupervisorState.AVAILABLE);
     }
   }
+
+  @Test
+  void builder_fromAConfigFile_usesItsRedissonPartAndItsResilienceSection() {
+    try (var redis = RedisTopology.standalone()) {
+      String yaml = """
+          singleServerConfig:
+            address: "%s"
+            timeout: 1000
+            retryAttempts: 1
+          codec: !<org.redisson.client.codec.StringCodec> {}
+          resilience:
+            probeInterval: 250ms
+            rebuildBackoffMax: 4s
+          nearCache:
+            enabled: true
+          """.formatted(redis.uri());
+      var file = io.github.resilientjcache.core.config.ConfigFile.parse(yaml, "test.yaml");
+      try (var supervisor = RedisSupervisor.builder(file).name("from-file").build()) {
+        assertThat(supervisor.resilience().probeInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(supervisor.resilience().rebuildBackoffMax()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(supervisor.resilience().probeTimeout()).as("a default").isEqualTo(Duration.ofMillis(500));
+        Writes.set(supervisor, "k", "from-file");
+        assertThat(redis.node().call("GET", "k")).isEqualTo("from-file");
+      }
+    }
+  }
 }

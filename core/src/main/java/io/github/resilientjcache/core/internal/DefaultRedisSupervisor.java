@@ -602,6 +602,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   @Override
+  public ResilienceConfig resilience() {
+    return rc;
+  }
+
+  @Override
   public long generation() {
     Generation g = current;
     return g == null ? 0 : g.number();
