@@ -40,40 +40,35 @@ final class PlainValues {
    * the file has no such section or leaves it empty.
    */
   Map<String, Object> section(@Nullable Node key, @Nullable Node value, String path) {
-    if (key == null || value == null || isNull(value)) {
-      return Map.of();
-    }
-    if (!(value instanceof MappingNode mapping)) {
-      throw ConfigFileException.at(source, key.getStartMark(), path + " must be a mapping");
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    Map<String, Mark> seen = new LinkedHashMap<>();
-    for (NodeTuple tuple : mapping.getValue()) {
-      Node keyNode = tuple.getKeyNode();
-      String name = keyName(keyNode, path, source);
-      Mark first = seen.putIfAbsent(name, keyNode.getStartMark());
-      if (first != null) {
-        throw ConfigFileException.at(source, keyNode.getStartMark(),
-            path + "." + name + " is set twice (first on line " + (first.getLine() + 1) + ")");
+    return mapping(key, value, path, (k, v, p) -> {
+      Object o = toJava(v, p);
+      if (o == null) {
+        throw ConfigFileException.at(source, k.getStartMark(), p + " has no value");
       }
-      Object v = toJava(tuple.getValueNode(), path + "." + name);
-      if (v == null) {
-        throw ConfigFileException.at(source, keyNode.getStartMark(), path + "." + name + " has no value");
-      }
-      out.put(name, v);
-    }
-    return Collections.unmodifiableMap(out);
+      return o;
+    });
   }
 
   /** The {@code caches:} section: cache name to that cache's own settings. */
   Map<String, Map<String, Object>> caches(@Nullable Node key, @Nullable Node value, String path) {
+    // A cache listed without settings is harmless: it just takes the defaults.
+    return mapping(key, value, path, this::section);
+  }
+
+  /** Reads one entry of a mapping: its key node, its value node, its dotted path. */
+  private interface EntryReader<V> {
+    V read(Node key, Node value, String path);
+  }
+
+  /** A mapping's entries in file order, each read by {@code reader}; a key set twice is an error. */
+  private <V> Map<String, V> mapping(@Nullable Node key, @Nullable Node value, String path, EntryReader<V> reader) {
     if (key == null || value == null || isNull(value)) {
       return Map.of();
     }
     if (!(value instanceof MappingNode mapping)) {
       throw ConfigFileException.at(source, key.getStartMark(), path + " must be a mapping");
     }
-    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    Map<String, V> out = new LinkedHashMap<>();
     Map<String, Mark> seen = new LinkedHashMap<>();
     for (NodeTuple tuple : mapping.getValue()) {
       Node keyNode = tuple.getKeyNode();
@@ -83,8 +78,7 @@ final class PlainValues {
         throw ConfigFileException.at(source, keyNode.getStartMark(),
             path + "." + name + " is set twice (first on line " + (first.getLine() + 1) + ")");
       }
-      // A cache listed without settings is harmless: it just takes the defaults.
-      out.put(name, section(keyNode, tuple.getValueNode(), path + "." + name));
+      out.put(name, reader.read(keyNode, tuple.getValueNode(), path + "." + name));
     }
     return Collections.unmodifiableMap(out);
   }

@@ -84,6 +84,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   // Owned by the supervisor thread.
   private boolean attemptRunning;
+  private long attemptSeq; // identifies the attempt whose outcome counts; a stale one's client is closed
   private int attempt;
   private @Nullable ScheduledFuture<?> nextAttempt;
   private @Nullable ScheduledFuture<?> graceCheck;
@@ -91,7 +92,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private int probeFailures;
   private @Nullable Instant outageStart;
   private @Nullable Set<String> lastDnsAnswer;
-  private boolean retryAtOnce;
 
   private DefaultRedisSupervisor(Config config, ResilienceConfig rc, Clock clock, String name) {
     this.rc = rc;
@@ -361,6 +361,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     attemptRunning = true;
     attempt++;
     int thisAttempt = attempt;
+    long seq = ++attemptSeq;
     Generation old = current;
     events.publish(new SupervisorEvent.RebuildStarted(clock.instant(), topology.endpoint(),
         old == null ? 0 : old.number(), reason, thisAttempt));
@@ -379,7 +380,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       }
     });
     built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((g, err) -> {
-      boolean handed = onSupervisorThread(() -> attemptDone(g, err, thisAttempt,
+      boolean handed = onSupervisorThread(() -> attemptDone(seq, g, err, thisAttempt,
           Duration.ofNanos(System.nanoTime() - started)));
       if (!handed && g != null) {
         closeQuietly(g.client(), "a client built while the supervisor closed");
@@ -405,14 +406,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
   }
 
-  private void attemptDone(@Nullable Generation g, @Nullable Throwable err, int thisAttempt, Duration took) {
-    attemptRunning = false;
-    if (closed) {
+  private void attemptDone(long seq, @Nullable Generation g, @Nullable Throwable err, int thisAttempt,
+      Duration took) {
+    if (closed || seq != attemptSeq) {
       if (g != null) {
-        closeQuietly(g.client(), "generation " + g.number() + " built during close");
+        closeQuietly(g.client(), closed ? "a client built during close" : "a client for a superseded attempt");
       }
       return;
     }
+    attemptRunning = false;
     if (g != null) {
       swapIn(g, thisAttempt, took);
       return;
@@ -435,9 +437,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : describe(cause);
-    // A DNS change seen during the attempt means the next one may reach the new primary: no backoff.
-    Duration wait = retryAtOnce ? Duration.ZERO : backoff.delay(thisAttempt);
-    retryAtOnce = false;
+    Duration wait = backoff.delay(thisAttempt);
     if (thisAttempt == 1) {
       log.warn("Redis {}: rebuild attempt 1 failed: {}; retrying with backoff up to {} s", topology.endpoint(),
           what, rc.rebuildBackoffMax().toSeconds());
@@ -570,7 +570,13 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     boolean changed = previous != null && !previous.equals(ips);
     Generation g = current;
     if (attemptRunning) {
-      retryAtOnce |= changed;
+      if (changed) {
+        // The running attempt went to the old address and may hang there until verifyTimeout: supersede
+        // it. Still single-flight: only the newest attempt's client can be swapped in.
+        attemptSeq++;
+        attemptRunning = false;
+        startAttempt(watch.hostname() + " now resolves to " + ips);
+      }
       return;
     }
     if (isOpen() || g == null) {
@@ -665,9 +671,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         : CompletableFuture.runAsync(() -> g.client().shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS),
             workers);
     awaitQuietly(shutdown, deadline, "closing generation " + (g == null ? 0 : g.number()));
-    if (dns != null) {
-      dns.close();
-    }
     awaitQuietly(dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);
     if (sharedGroup != null) {
       awaitQuietly(sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);

@@ -3,32 +3,33 @@ package io.github.resilientjcache.core.internal;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.redisson.connection.AddressResolverGroupFactory;
 import org.redisson.config.Config;
 
 /**
- * Resolves the endpoint's name with the same resolver Redisson would build from the config, so it sees
- * what a new client would connect to; it does not wait for Redisson's 5 s DNS monitor.
+ * Resolves the endpoint's name as a newly built client would: with the resolver Redisson builds from the
+ * same config, and a fresh one each time, so no answer cached by an earlier check hides a flip. It does
+ * not wait for Redisson's 5 s DNS monitor. One resolver (one UDP socket) per check, once a second.
  */
-final class DnsWatch implements AutoCloseable {
+final class DnsWatch {
 
-  private final AddressResolverGroup<InetSocketAddress> resolvers;
-  private final AddressResolver<InetSocketAddress> resolver;
+  private final AddressResolverGroupFactory factory;
+  private final EventLoopGroup loop;
   private final String hostname;
   private final int port;
 
   DnsWatch(Config config, EventLoopGroup loop, String hostname, int port) {
-    this.resolvers = config.getAddressResolverGroupFactory()
-        .create(NioDatagramChannel.class, NioSocketChannel.class, DnsServerAddressStreamProviders.platformDefault());
-    this.resolver = resolvers.getResolver(loop.next());
+    this.factory = config.getAddressResolverGroupFactory();
+    this.loop = loop;
     this.hostname = hostname;
     this.port = port;
   }
@@ -40,27 +41,33 @@ final class DnsWatch implements AutoCloseable {
   /** Every address the name resolves to now, as sorted text. */
   CompletionStage<Set<String>> resolve() {
     CompletableFuture<Set<String>> result = new CompletableFuture<>();
-    resolver.resolveAll(InetSocketAddress.createUnresolved(hostname, port)).addListener(f -> {
-      if (f.isSuccess()) {
-        Set<String> ips = new TreeSet<>();
-        @SuppressWarnings("unchecked")
-        java.util.List<InetSocketAddress> all = (java.util.List<InetSocketAddress>) f.getNow();
-        for (InetSocketAddress a : all) {
-          InetAddress ip = a.getAddress();
-          if (ip != null) {
-            ips.add(ip.getHostAddress());
+    AddressResolverGroup<InetSocketAddress> resolvers;
+    try {
+      resolvers = factory.create(NioDatagramChannel.class, NioSocketChannel.class,
+          DnsServerAddressStreamProviders.platformDefault());
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+      return result;
+    }
+    resolvers.getResolver(loop.next()).resolveAll(InetSocketAddress.createUnresolved(hostname, port))
+        .addListener(f -> {
+          try {
+            if (f.isSuccess()) {
+              Set<String> ips = new TreeSet<>();
+              for (Object o : (List<?>) f.getNow()) {
+                InetAddress ip = ((InetSocketAddress) o).getAddress();
+                if (ip != null) {
+                  ips.add(ip.getHostAddress());
+                }
+              }
+              result.complete(ips);
+            } else {
+              result.completeExceptionally(f.cause());
+            }
+          } finally {
+            resolvers.close();
           }
-        }
-        result.complete(ips);
-      } else {
-        result.completeExceptionally(f.cause());
-      }
-    });
+        });
     return result;
-  }
-
-  @Override
-  public void close() {
-    resolvers.close();
   }
 }
