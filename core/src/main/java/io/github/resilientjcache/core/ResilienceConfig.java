@@ -294,10 +294,14 @@ public final class ResilienceConfig {
       return new ResilienceConfig(this);
     }
 
+    // Schedulers and timeouts work in whole milliseconds: a positive duration below 1 ms would become 0.
     private static Duration positive(String name, Duration d) {
       Objects.requireNonNull(d, name);
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException(name + " must be positive but was " + d);
+      }
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1 ms but was " + d);
       }
       return d;
     }
@@ -306,6 +310,9 @@ public final class ResilienceConfig {
       Objects.requireNonNull(d, name);
       if (d.isNegative()) {
         throw new IllegalArgumentException(name + " must not be negative but was " + d);
+      }
+      if (!d.isZero() && d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be zero (off) or at least 1 ms but was " + d);
       }
       return d;
     }

@@ -111,4 +111,21 @@ class RedisSupervisorTest {
       }
     }
   }
+
+  /** Regression: GenerationChanged used to be published while the counter was still open. */
+  @Test
+  void generationChangedListener_canAlreadyUseTheNewGeneration() {
+    try (var redis = RedisTopology.standalone();
+        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("rebind").build()) {
+      var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+      supervisor.events().onGenerationChanged(e -> {
+        seen.add(supervisor.state() + " " + e.generation());
+        Writes.set(supervisor, "rebound", Long.toString(e.generation()));
+      });
+      supervisor.requestRebuild("test");
+      await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+      assertThat(seen).containsExactly("AVAILABLE 2");
+      assertThat(redis.node().call("GET", "rebound")).isEqualTo("2");
+    }
+  }
 }

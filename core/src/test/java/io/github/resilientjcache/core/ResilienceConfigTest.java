@@ -25,6 +25,10 @@ class ResilienceConfigTest {
         .hasMessage("retryMaxAttempts must be at least 1 but was 0");
     assertThatThrownBy(() -> ResilienceConfig.builder().failureRateThreshold(101))
         .hasMessage("failureRateThreshold must be in (0, 100] but was 101.0");
+    assertThatThrownBy(() -> ResilienceConfig.builder().probeInterval(Duration.ofNanos(500_000)))
+        .hasMessage("probeInterval must be zero (off) or at least 1 ms but was PT0.0005S");
+    assertThatThrownBy(() -> ResilienceConfig.builder().probeTimeout(Duration.ofNanos(1)))
+        .hasMessage("probeTimeout must be at least 1 ms but was PT0.000000001S");
     assertThatThrownBy(() -> ResilienceConfig.builder().rebuildBackoffInitial(Duration.ofSeconds(20)).build())
         .hasMessageContaining("rebuildBackoffMax (PT10S) must not be less than rebuildBackoffInitial (PT20S)");
   }

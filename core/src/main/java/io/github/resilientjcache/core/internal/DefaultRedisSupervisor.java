@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   private static final Logger log = LoggerFactory.getLogger(RedisSupervisor.class);
+  /** At most this many clients being built at once: the current attempt and one superseded or late one. */
+  private static final int MAX_BUILDERS = 2;
 
   private final Config baseConfig;
   private final ResilienceConfig rc;
@@ -75,6 +77,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final Backoff backoff;
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong rebuilds = new AtomicLong();
+  /** Workers inside Redisson.create or verification, superseded or timed-out ones included. */
+  private final AtomicInteger builders = new AtomicInteger();
   private final CompletableFuture<Void> firstOutcome = new CompletableFuture<>();
 
   private volatile @Nullable Generation current;
@@ -85,6 +89,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   // Owned by the supervisor thread.
   private boolean attemptRunning;
   private long attemptSeq; // identifies the attempt whose outcome counts; a stale one's client is closed
+  private boolean attemptSupersedable;
   private int attempt;
   private @Nullable ScheduledFuture<?> nextAttempt;
   private @Nullable ScheduledFuture<?> graceCheck;
@@ -207,6 +212,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       result = operation.apply(g.client());
     } catch (RuntimeException e) {
       throw onFailure(g, e, System.nanoTime() - start);
+    } catch (Throwable t) {
+      breaker.releasePermission();
+      throw t;
     }
     breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     return result;
@@ -222,9 +230,12 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     long start = System.nanoTime();
     CompletionStage<T> stage;
     try {
-      stage = operation.apply(g.client());
+      stage = Objects.requireNonNull(operation.apply(g.client()), "the operation returned no CompletionStage");
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(onFailure(g, e, System.nanoTime() - start));
+    } catch (Throwable t) {
+      breaker.releasePermission();
+      throw t;
     }
     CompletableFuture<T> result = new CompletableFuture<>();
     stage.whenComplete((value, error) -> {
@@ -295,11 +306,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   private void scheduleLoops() {
     if (!rc.probeInterval().isZero()) {
-      supervisor.scheduleWithFixedDelay(this::probe, rc.probeInterval().toMillis(), rc.probeInterval().toMillis(),
-          TimeUnit.MILLISECONDS);
+      supervisor.scheduleWithFixedDelay(guarded(this::probe), rc.probeInterval().toMillis(),
+          rc.probeInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
     if (dns != null) {
-      supervisor.scheduleWithFixedDelay(this::checkDns, rc.dnsCheckInterval().toMillis(),
+      supervisor.scheduleWithFixedDelay(guarded(this::checkDns), rc.dnsCheckInterval().toMillis(),
           rc.dnsCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
@@ -309,6 +320,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Generation g = current;
     long n = g == null ? 0 : g.number();
     if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
+      if (!isOpen()) {
+        return; // a late event: the counter was closed again meanwhile
+      }
       if (outageStart == null) {
         outageStart = clock.instant();
       }
@@ -320,15 +334,21 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         startAttempt(lastFailure);
       } else if (!rc.topologyGracePeriod().isZero()) {
         cancel(graceCheck);
-        graceCheck = supervisor.schedule(() -> {
+        graceCheck = supervisor.schedule(guarded(() -> {
           if (isOpen()) {
             startAttempt("still unavailable after " + rc.topologyGracePeriod().toSeconds() + " s: " + lastFailure);
           }
-        }, rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+        }), rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
       } else {
         startAttempt(lastFailure);
       }
     } else if (to == CircuitBreaker.State.CLOSED) {
+      cancel(nextAttempt);
+      cancel(graceCheck);
+      if (attemptRunning && !topology.isSingle()) {
+        attemptSeq++; // Redisson recovered by itself: a rebuild now would only disturb it
+        attemptRunning = false;
+      }
       events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), n,
           SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, "generation " + n + " verified"));
     }
@@ -353,12 +373,27 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   private void startAttempt(String reason) {
+    startAttempt(reason, true);
+  }
+
+  /**
+   * Starts one build-and-verify attempt unless one runs. {@code supersedable}: a later DNS change may
+   * replace it (once: a name that keeps changing must not starve every attempt).
+   */
+  private void startAttempt(String reason, boolean supersedable) {
     if (closed || attemptRunning || authFailure != null) {
       return;
     }
     cancel(nextAttempt);
     cancel(graceCheck);
+    if (builders.get() >= MAX_BUILDERS) {
+      // Earlier attempts are still stuck in Redisson.create: do not pile more clients onto the node.
+      nextAttempt = supervisor.schedule(guarded(() -> startAttempt(reason, supersedable)),
+          rc.rebuildBackoffInitial().toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
     attemptRunning = true;
+    attemptSupersedable = supersedable;
     attempt++;
     int thisAttempt = attempt;
     long seq = ++attemptSeq;
@@ -369,6 +404,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     CompletableFuture<Generation> built = new CompletableFuture<>();
     // A worker builds; the supervisor thread only waits for the outcome. Redisson.create can block far
     // longer than verifyTimeout (connect retries with sleeps), so a late client is closed, not used.
+    builders.incrementAndGet();
     workers.execute(() -> {
       try {
         Generation g = build();
@@ -377,6 +413,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         }
       } catch (Throwable t) {
         built.completeExceptionally(t);
+      } finally {
+        builders.decrementAndGet();
       }
     });
     built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((g, err) -> {
@@ -426,14 +464,24 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Generation old = current;
     long n = old == null ? 0 : old.number();
     if (FailureClassifier.classify(cause) == FailureClassifier.Kind.AUTHENTICATION) {
-      RedisAuthenticationException auth = new RedisAuthenticationException("Redis " + topology.endpoint()
-          + " refused the credentials: check the password (or user) in the config; not retrying", cause);
-      authFailure = auth;
-      log.error("Redis {} refused the credentials; the supervisor stops connecting until it is restarted with"
-          + " a corrected config", topology.endpoint());
+      if (old == null) {
+        // Never connected: the config is wrong, and retrying would only hammer Redis with bad logins.
+        RedisAuthenticationException auth = new RedisAuthenticationException("Redis " + topology.endpoint()
+            + " refused the credentials: check the password (or user) in the config; not retrying", cause);
+        authFailure = auth;
+        log.error("Redis {} refused the credentials; the supervisor stops connecting until it is restarted with"
+            + " a corrected config", topology.endpoint());
+        events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt,
+            took, "authentication refused", Duration.ZERO));
+        firstOutcome.completeExceptionally(auth);
+        return;
+      }
+      // It worked before: a password rotation in progress, perhaps. Keep trying, slowly.
+      log.error("Redis {} refused the credentials on rebuild attempt {}; retrying every {} s",
+          topology.endpoint(), thisAttempt, rc.rebuildBackoffMax().toSeconds());
       events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
-          "authentication refused", Duration.ZERO));
-      firstOutcome.completeExceptionally(auth);
+          "authentication refused", rc.rebuildBackoffMax()));
+      scheduleNextAttempt("retry after: authentication refused", rc.rebuildBackoffMax());
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : describe(cause);
@@ -448,14 +496,28 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
         what, wait));
     firstOutcome.completeExceptionally(cause);
-    nextAttempt = supervisor.schedule(() -> startAttempt("retry after: " + what), wait.toNanos(),
-        TimeUnit.NANOSECONDS);
+    scheduleNextAttempt("retry after: " + what, wait);
+  }
+
+  private void scheduleNextAttempt(String reason, Duration wait) {
+    nextAttempt = supervisor.schedule(guarded(() -> {
+      // With Sentinel or Cluster, Redisson may have recovered meanwhile (a probe closed the counter).
+      if (topology.isSingle() || isOpen() || current == null) {
+        startAttempt(reason);
+      }
+    }), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void swapIn(Generation built, int thisAttempt, Duration took) {
     Generation g = new Generation(generations.incrementAndGet(), built.client(), built.address(), built.createdAt());
     Generation old = current;
     current = g;
+    if (closed) {
+      // close() ran between our check and the swap and closed the old client: this one is ours to close.
+      current = null;
+      closeQuietly(g.client(), "a client swapped in during close");
+      return;
+    }
     if (old != null) {
       rebuilds.incrementAndGet();
     }
@@ -472,14 +534,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
           topology.endpoint(), g.number(), g.describeAddress(), old.number(), thisAttempt,
           outage == null ? "" : ", outage " + outage.toMillis() + " ms");
     }
-    events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number(), thisAttempt,
-        took, g.describeAddress()));
-    events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number(),
-        old == null ? 0 : old.number(), outage));
+    // Available before anyone hears of the new generation: listeners rebind through execute().
     if (breaker.getState() != CircuitBreaker.State.CLOSED) {
       breaker.transitionToClosedState();
     }
     firstOutcome.complete(null);
+    events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number(), thisAttempt,
+        took, g.describeAddress()));
+    events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number(),
+        old == null ? 0 : old.number(), outage));
     if (old != null) {
       closeQuietly(old.client(), "replaced generation " + old.number());
     }
@@ -493,11 +556,16 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (topology.isSingle() && (attemptRunning || isOpen())) {
       return; // recovering: the rebuild attempts are the probe
     }
-    probeRunning = true;
     long start = System.nanoTime();
-    Probe.role(g.client(), rc.probeTimeout()).toCompletableFuture()
-        .orTimeout(rc.probeTimeout().toMillis() + 100, TimeUnit.MILLISECONDS)
-        .whenComplete((role, err) -> onSupervisorThread(() -> probeDone(g, role, err, System.nanoTime() - start)));
+    CompletableFuture<String> role;
+    try {
+      role = Probe.role(g.client(), rc.probeTimeout()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      role = CompletableFuture.failedFuture(e);
+    }
+    probeRunning = true;
+    role.orTimeout(rc.probeTimeout().toMillis() + 100, TimeUnit.MILLISECONDS)
+        .whenComplete((r, err) -> onSupervisorThread(() -> probeDone(g, r, err, System.nanoTime() - start)));
   }
 
   private void probeDone(Generation g, @Nullable String role, @Nullable Throwable err, long nanos) {
@@ -542,7 +610,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     } else {
       // Confirm soon rather than one interval later, but not at once: a reset connection needs a moment
       // to reconnect, and a blip must not cost a rebuild.
-      supervisor.schedule(this::probe, confirmDelayMillis(), TimeUnit.MILLISECONDS);
+      supervisor.schedule(guarded(this::probe), confirmDelayMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -570,12 +638,13 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     boolean changed = previous != null && !previous.equals(ips);
     Generation g = current;
     if (attemptRunning) {
-      if (changed) {
+      if (changed && attemptSupersedable) {
         // The running attempt went to the old address and may hang there until verifyTimeout: supersede
         // it. Still single-flight: only the newest attempt's client can be swapped in.
         attemptSeq++;
         attemptRunning = false;
-        startAttempt(watch.hostname() + " now resolves to " + ips);
+        attempt--; // the superseded attempt does not count towards the backoff
+        startAttempt(watch.hostname() + " now resolves to " + ips, false);
       }
       return;
     }
@@ -664,7 +733,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     closed = true;
     long deadline = System.nanoTime() + rc.closeTimeout().toNanos();
     supervisor.shutdownNow();
-    retryTimer.shutdownNow();
+    for (Runnable pending : retryTimer.shutdownNow()) {
+      pending.run(); // a scheduled async retry: it now fails fast ("closed") and completes its caller's stage
+    }
     Generation g = current;
     current = null;
     CompletableFuture<Void> shutdown = g == null ? CompletableFuture.completedFuture(null)
@@ -696,19 +767,24 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   // ---------------------------------------------------------------- helpers
 
+  /** A task for the supervisor's scheduler: an exception is logged, never allowed to cancel a loop. */
+  private Runnable guarded(Runnable r) {
+    return () -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.error("Redis {}: supervisor step failed", topology.endpoint(), e);
+      }
+    };
+  }
+
   /** Hands {@code r} to the supervisor thread; false when the supervisor is closed and will not run it. */
   private boolean onSupervisorThread(Runnable r) {
     if (closed) {
       return false;
     }
     try {
-      supervisor.execute(() -> {
-        try {
-          r.run();
-        } catch (RuntimeException e) {
-          log.error("Redis {}: supervisor step failed", topology.endpoint(), e);
-        }
-      });
+      supervisor.execute(guarded(r));
       return true;
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return false;

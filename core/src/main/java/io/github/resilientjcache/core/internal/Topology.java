@@ -13,6 +13,8 @@ import org.redisson.config.Config;
  */
 record Topology(Kind kind, String endpoint, @Nullable String hostname, int port) {
 
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
   enum Kind {
     SINGLE,
     MANAGED
@@ -35,7 +37,7 @@ record Topology(Kind kind, String endpoint, @Nullable String hostname, int port)
         throw new IllegalArgumentException("singleServerConfig.address has no host: " + sanitise(address));
       }
       int port = uri.getPort() > 0 ? uri.getPort() : 6379;
-      boolean literal = Character.isDigit(host.charAt(0)) || host.startsWith("[");
+      boolean literal = host.startsWith("[") || host.contains(":") || IPV4.matcher(host).matches();
       return new Topology(Kind.SINGLE, uri.getScheme() + "://" + host + ":" + port, literal ? null : host, port);
     }
     if (config.isSentinelConfig()) {
