@@ -16,8 +16,6 @@ public final class ClusterRedis extends Fixture {
   private static final String HOST = "127.0.0.1";
   private static final int BUS_OFFSET = 10_000;
 
-  private final List<RedisNode> nodes = new ArrayList<>();
-
   private ClusterRedis() {
     super("cluster", null);
   }
@@ -28,6 +26,7 @@ public final class ClusterRedis extends Fixture {
   }
 
   private void startUp() {
+    List<RedisNode> nodes = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       String name = "node-" + i;
       int port = Ports.freePort(BUS_OFFSET, HOST);
@@ -66,7 +65,7 @@ public final class ClusterRedis extends Fixture {
 
   /** Waits for {@code cluster_state:ok} on every running node and every replica in sync. */
   public void awaitHealthy(Duration timeout) {
-    for (RedisNode n : nodes) {
+    for (RedisNode n : nodes()) {
       if (!n.isRunning()) {
         continue;
       }
@@ -81,24 +80,24 @@ public final class ClusterRedis extends Fixture {
 
   /** {@code redis://host:port} of every node, as Redisson's {@code nodeAddresses} takes them. */
   public List<String> seedUris() {
-    return nodes.stream().map(RedisNode::uri).toList();
+    return nodes().stream().map(RedisNode::uri).toList();
   }
 
   /** The running nodes that say they are primaries. */
   public List<RedisNode> primaries() {
-    return nodes.stream().filter(RedisNode::isRunning).filter(n -> !n.isFrozen())
+    return nodes().stream().filter(RedisNode::isRunning).filter(n -> !n.isFrozen())
         .filter(n -> "master".equals(n.role())).toList();
   }
 
   /** The running nodes that say they are replicas. */
   public List<RedisNode> replicas() {
-    return nodes.stream().filter(RedisNode::isRunning).filter(n -> !n.isFrozen())
+    return nodes().stream().filter(RedisNode::isRunning).filter(n -> !n.isFrozen())
         .filter(n -> "slave".equals(n.role())).toList();
   }
 
   /** The primary that serves {@code slot}, according to {@code CLUSTER SLOTS} on a running node. */
   public RedisNode primaryForSlot(int slot) {
-    for (RedisNode n : nodes) {
+    for (RedisNode n : nodes()) {
       if (!n.isRunning() || n.isFrozen()) {
         continue;
       }
@@ -133,7 +132,7 @@ public final class ClusterRedis extends Fixture {
     RedisNode rep = replicaOf(primary);
     primary.kill();
     RedisTopology.await(rep + " to take over from " + primary, timeout, () -> "master".equals(rep.role()));
-    for (RedisNode n : nodes) {
+    for (RedisNode n : nodes()) {
       if (n.isRunning()) {
         RedisTopology.await(n + " to report cluster_state:ok", timeout, () -> "ok".equals(clusterInfo(n, "cluster_state")));
       }

@@ -156,10 +156,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   /** Builds the supervisor and waits a bounded time for the first client; see {@link RedisSupervisor.Builder#build}. */
   public static DefaultRedisSupervisor start(Config config, ResilienceConfig rc, Clock clock, String name) {
     DefaultRedisSupervisor s = new DefaultRedisSupervisor(config, rc, clock, name);
-    s.onSupervisorThread(() -> {
-      s.outageStart = s.clock.instant();
-      s.startAttempt("initial connect");
-    });
+    s.onSupervisorThread(() -> s.startAttempt("initial connect"));
     try {
       s.firstOutcome.get(rc.verifyTimeout().toMillis() + 250, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -428,7 +425,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   /** Runs on a worker: a new client from the same config (so DNS is resolved again), then verified. */
   private Generation build() throws Exception {
-    RedissonClient client = Redisson.create(new Config(baseConfig));
+    RedissonClient client = Redisson.create(baseConfig); // it copies the config itself
     try {
       String role = Probe.role(client, rc.verifyTimeout()).toCompletableFuture()
           .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -437,7 +434,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       }
       InetSocketAddress address = topology.isSingle()
           ? client.getRedisNodes(RedisNodes.SINGLE).getInstance().getAddr() : null;
-      return new Generation(0, client, address, clock.instant()); // numbered when swapped in
+      return new Generation(0, client, address); // numbered when swapped in
     } catch (Exception | Error e) {
       closeQuietly(client, "a rejected client");
       throw e;
@@ -509,7 +506,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   private void swapIn(Generation built, int thisAttempt, Duration took) {
-    Generation g = new Generation(generations.incrementAndGet(), built.client(), built.address(), built.createdAt());
+    Generation g = new Generation(generations.incrementAndGet(), built.client(), built.address());
     Generation old = current;
     current = g;
     if (closed) {
@@ -521,8 +518,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (old != null) {
       rebuilds.incrementAndGet();
     }
-    // The first connect is not a recovery, even when the application started during an outage.
-    Duration outage = outageStart == null || old == null ? null : Duration.between(outageStart, clock.instant());
+    Duration outage = outageStart == null ? null : Duration.between(outageStart, clock.instant());
     attempt = 0;
     probeFailures = 0;
     outageStart = null;
@@ -591,9 +587,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     Throwable cause = FailureClassifier.unwrap(err);
     FailureClassifier.Kind kind = FailureClassifier.classify(cause);
-    if (cause instanceof TimeoutException) {
-      kind = FailureClassifier.Kind.TIMEOUT;
-    }
     if (!kind.isFailoverSignal()) {
       log.debug("Redis {}: probe failed with a non-failover error: {}", topology.endpoint(), describe(cause));
       return;

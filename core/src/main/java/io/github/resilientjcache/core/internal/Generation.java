@@ -1,7 +1,6 @@
 package io.github.resilientjcache.core.internal;
 
 import java.net.InetSocketAddress;
-import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RedissonClient;
 
@@ -11,7 +10,7 @@ import org.redisson.api.RedissonClient;
  *
  * @param address the node a single-server client is connected to, as resolved when it was built
  */
-record Generation(long number, RedissonClient client, @Nullable InetSocketAddress address, Instant createdAt) {
+record Generation(long number, RedissonClient client, @Nullable InetSocketAddress address) {
 
   String describeAddress() {
     return address == null ? "(managed topology)" : address.getAddress().getHostAddress() + ":" + address.getPort();
