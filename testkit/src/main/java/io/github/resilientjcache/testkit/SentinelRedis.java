@@ -3,8 +3,10 @@ package io.github.resilientjcache.testkit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A primary, a replica and three Sentinels (quorum 2) on loopback, with a 1 s
@@ -112,11 +114,42 @@ public final class SentinelRedis extends Fixture {
     return p;
   }
 
-  /** Waits until the Sentinels name a running node other than {@code old} as primary, and it says so. */
+  /**
+   * Waits until the Sentinels name a running node other than {@code old} as primary, it says so, and
+   * every running Sentinel agrees with no failover in progress: only then is the topology settled enough
+   * to restart a node (a Sentinel still on the old epoch can otherwise fail over a second time and promote
+   * the restarted old primary back).
+   */
   public RedisNode awaitFailoverFrom(RedisNode old, Duration timeout) {
     RedisTopology.await("Sentinel to fail over from " + old, timeout, () -> {
       RedisNode p = primary();
       return p != old && p.isRunning() && "master".equals(p.role());
+    });
+    return awaitSettled(timeout);
+  }
+
+  /**
+   * Waits until every running Sentinel names the same primary, at the same config epoch, flags it a plain
+   * {@code master} (not down, no failover in progress), and that node answers as a master. Returns it.
+   */
+  public RedisNode awaitSettled(Duration timeout) {
+    RedisTopology.await("the Sentinels to agree on one primary with no failover in progress", timeout, () -> {
+      Set<String> views = new HashSet<>();
+      for (RedisNode s : sentinels) {
+        if (!s.isRunning()) {
+          continue;
+        }
+        Map<String, String> m = masterState(s);
+        if (!"master".equals(m.get("flags"))) {
+          return false;
+        }
+        views.add(m.get("ip") + ":" + m.get("port") + "@" + m.get("config-epoch"));
+      }
+      if (views.size() != 1) {
+        return false;
+      }
+      RedisNode p = primary();
+      return p.isRunning() && "master".equals(p.role());
     });
     return primary();
   }
@@ -126,9 +159,13 @@ public final class SentinelRedis extends Fixture {
     sentinels.get(0).call("SENTINEL", "FAILOVER", MASTER_NAME);
   }
 
-  /** Brings a killed node back; the Sentinels reconfigure it as a replica of the current primary. */
+  /**
+   * Brings a killed node back once the Sentinels agree on the current primary; they then reconfigure it
+   * as a replica of that primary.
+   */
   public void restart(RedisNode node) {
     if (!node.isRunning()) {
+      awaitSettled(Duration.ofSeconds(30));
       node.start();
     }
   }
