@@ -6,9 +6,10 @@ import io.github.resilientjcache.core.config.ConfigFile;
 import io.github.resilientjcache.core.event.SupervisorEventPublisher;
 import io.github.resilientjcache.core.internal.DefaultRedisSupervisor;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
@@ -20,12 +21,16 @@ import org.redisson.config.Config;
  *
  * <pre>{@code
  * try (RedisSupervisor redis = RedisSupervisor.builder(config).build()) {
- *   String v = redis.execute(Idempotence.IDEMPOTENT, c -> c.<String>getBucket("k").get());
+ *   String v = redis.execute(Idempotence.IDEMPOTENT, s -> s.client().<String>getBucket("k").getAsync());
  * }
  * }</pre>
  *
- * <p>Never keep the {@code RedissonClient} an operation is given: it is replaced on failover. Listen to
- * {@link #events()} to learn when (a new generation).
+ * <p>A call never waits longer than its deadline, {@link #callTimeout()} (Redisson's {@code timeout}),
+ * retries included. Calls in flight on a client that is replaced are failed, or, when idempotent and
+ * within their deadline, sent again on the new client, at the moment of the swap.
+ *
+ * <p>Never keep the {@code RedissonClient} a session gives: it is replaced on failover. Listen to
+ * {@link #events()} to learn when (a new generation), and {@link #attach} what must exist on every client.
  */
 public interface RedisSupervisor extends AutoCloseable {
 
@@ -41,23 +46,44 @@ public interface RedisSupervisor extends AutoCloseable {
   }
 
   /**
-   * Runs {@code operation} on the current client, on the calling thread. Idempotent operations are
-   * retried on failover signals with jittered backoff.
+   * Runs {@code operation} and waits for its result, at most {@link #callTimeout()}. Idempotent operations
+   * are retried on failover signals with jittered backoff while the deadline allows.
    *
-   * @throws RedisUnavailableException when Redis cannot serve the call (fails fast while recovering)
+   * @throws RedisUnavailableException when Redis cannot serve the call (at once while recovering)
+   * @throws RedisOverloadedException when the client or Redis is overloaded (not a failover)
    * @throws RedisAuthenticationException when Redis refuses the credentials
+   * @throws RedisPermissionException when the Redis user may not run the command
    * @throws RuntimeException the operation's own application error (WRONGTYPE, a codec error), unchanged
    */
-  <T> T execute(Idempotence idempotence, Function<? super RedissonClient, ? extends T> operation);
+  <T> T execute(Idempotence idempotence, RedisOperation<T> operation);
 
-  /** Like {@link #execute} for an asynchronous operation; never blocks the calling thread. */
-  <T> CompletionStage<T> executeAsync(Idempotence idempotence,
-      Function<? super RedissonClient, ? extends CompletionStage<T>> operation);
+  /**
+   * Like {@link #execute(Idempotence, RedisOperation)} for a call on one key. On Redis Cluster the key
+   * routes the outcome to its shard's own failure counter: a dead shard fails its keys fast and leaves
+   * the other shards alone. Elsewhere the key changes nothing.
+   */
+  <T> T execute(Idempotence idempotence, String routingKey, RedisOperation<T> operation);
+
+  /** Like {@link #execute(Idempotence, RedisOperation)}, without waiting; never blocks the caller. */
+  <T> CompletionStage<T> executeAsync(Idempotence idempotence, RedisOperation<T> operation);
+
+  /** Like {@link #execute(Idempotence, String, RedisOperation)}, without waiting. */
+  <T> CompletionStage<T> executeAsync(Idempotence idempotence, String routingKey, RedisOperation<T> operation);
+
+  /**
+   * Opens {@code resource} on the current client (in the background) and on every new client before it
+   * takes traffic, until the returned attachment is closed. Sessions hand it back through
+   * {@link RedisSession#resource}.
+   */
+  <R> Attachment<R> attach(String name, GenerationResource<R> resource);
 
   SupervisorState state();
 
   /** The settings this supervisor runs with. */
   ResilienceConfig resilience();
+
+  /** The deadline of every call, retries included: Redisson's {@code timeout} from the config. */
+  Duration callTimeout();
 
   /** The name given to the builder, for logs and metrics. */
   String name();
@@ -68,6 +94,9 @@ public interface RedisSupervisor extends AutoCloseable {
   /** The endpoint, for messages and logs: addresses only, never credentials. */
   String endpoint();
 
+  /** On Redis Cluster, the primaries ({@code host:port}) whose calls fail fast now; elsewhere empty. */
+  Set<String> unavailableShards();
+
   SupervisorEventPublisher events();
 
   /** The failure counter, for metrics and inspection. Do not transition it by hand. */
@@ -76,10 +105,16 @@ public interface RedisSupervisor extends AutoCloseable {
   /** The per-call retry of idempotent operations, for metrics and inspection. */
   Retry retry();
 
+  /** How calls ended so far. */
+  CallCounts callCounts();
+
   /** Successful rebuilds so far. */
   long rebuildCount();
 
-  /** Asks for a rebuild now (single flight; ignored while one runs). For a strong signal seen elsewhere. */
+  /**
+   * Asks for a new client now (single flight; ignored while one is being built). Calls keep going to the
+   * current client until the new one is verified. For a strong signal seen elsewhere.
+   */
   void requestRebuild(String reason);
 
   /** Stops probes and rebuilds and closes the client; returns within {@code closeTimeout}. */

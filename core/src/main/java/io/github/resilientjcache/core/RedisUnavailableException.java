@@ -19,6 +19,20 @@ public class RedisUnavailableException extends ResilientRedisException {
     this.failedFast = failedFast;
   }
 
+  /**
+   * A call refused without reaching Redis. It has no stack trace: during an outage every call fails this
+   * way, thousands a second, and the message names the endpoint, the generation and the cause.
+   */
+  public static RedisUnavailableException failFast(String message, long generation) {
+    return new RedisUnavailableException(message, generation);
+  }
+
+  private RedisUnavailableException(String message, long generation) {
+    super(message, null, false);
+    this.generation = generation;
+    this.failedFast = true;
+  }
+
   /** The client generation the call was meant for. */
   public long generation() {
     return generation;

@@ -30,6 +30,7 @@ public final class ResilienceConfig {
   private final Duration verifyTimeout;
   private final Duration closeTimeout;
   private final Duration topologyGracePeriod;
+  private final String probeKey;
 
   private ResilienceConfig(Builder b) {
     this.probeInterval = b.probeInterval;
@@ -47,6 +48,7 @@ public final class ResilienceConfig {
     this.verifyTimeout = b.verifyTimeout;
     this.closeTimeout = b.closeTimeout;
     this.topologyGracePeriod = b.topologyGracePeriod;
+    this.probeKey = b.probeKey;
   }
 
   public static ResilienceConfig defaults() {
@@ -139,6 +141,14 @@ public final class ResilienceConfig {
     return topologyGracePeriod;
   }
 
+  /**
+   * The key the probe sends {@code PEXPIRE} to (it never exists, so nothing is written). Give a Redis ACL
+   * user write access to it: with key patterns such as {@code ~rjc:*}, the default {@code rjc:probe} fits.
+   */
+  public String probeKey() {
+    return probeKey;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ResilienceConfig c && toString().equals(c.toString());
@@ -158,7 +168,7 @@ public final class ResilienceConfig {
         + ", retryInitialInterval=" + retryInitialInterval + ", retryMaxInterval=" + retryMaxInterval
         + ", rebuildBackoffInitial=" + rebuildBackoffInitial + ", rebuildBackoffMax=" + rebuildBackoffMax
         + ", verifyTimeout=" + verifyTimeout + ", closeTimeout=" + closeTimeout
-        + ", topologyGracePeriod=" + topologyGracePeriod + "}";
+        + ", topologyGracePeriod=" + topologyGracePeriod + ", probeKey=" + probeKey + "}";
   }
 
   /** Validates each value as it is set, naming it and the bad value. */
@@ -178,6 +188,7 @@ public final class ResilienceConfig {
     private Duration verifyTimeout = Duration.ofSeconds(2);
     private Duration closeTimeout = Duration.ofSeconds(3);
     private Duration topologyGracePeriod = Duration.ofSeconds(30);
+    private String probeKey = "rjc:probe";
 
     private Builder() {}
 
@@ -197,6 +208,7 @@ public final class ResilienceConfig {
       verifyTimeout = c.verifyTimeout;
       closeTimeout = c.closeTimeout;
       topologyGracePeriod = c.topologyGracePeriod;
+      probeKey = c.probeKey;
     }
 
     public Builder probeInterval(Duration d) {
@@ -274,6 +286,15 @@ public final class ResilienceConfig {
 
     public Builder topologyGracePeriod(Duration d) {
       topologyGracePeriod = nonNegative("topologyGracePeriod", d);
+      return this;
+    }
+
+    public Builder probeKey(String key) {
+      Objects.requireNonNull(key, "probeKey");
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("probeKey must not be blank but was '" + key + "'");
+      }
+      probeKey = key;
       return this;
     }
 

@@ -9,4 +9,9 @@ public class ResilientRedisException extends RuntimeException {
   public ResilientRedisException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
+
+  /** For exceptions thrown at a high rate (failing fast), where a stack trace costs more than it tells. */
+  protected ResilientRedisException(String message, @Nullable Throwable cause, boolean writableStackTrace) {
+    super(message, cause, false, writableStackTrace);
+  }
 }

@@ -7,8 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
 import io.github.resilientjcache.testkit.RedisOptions;
 import io.github.resilientjcache.testkit.RedisTopology;
+import io.github.resilientjcache.core.event.SupervisorEvent;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.options.PlainOptions;
 import org.redisson.client.RedisReadonlyException;
 
 /**
@@ -95,25 +99,32 @@ class PrimaryEndpointFailoverTest {
     }
   }
 
-  /** With the probe and the DNS watch off, a write answered READONLY is enough to rebuild. */
+  /**
+   * With the probe and the DNS watch off, a write answered READONLY is enough to replace the client; reads
+   * keep being served by the demoted node until the new client is verified.
+   */
   @Test
-  void write_answeredReadonly_startsTheRebuildOnItsOwn() throws Exception {
+  void write_answeredReadonly_startsTheRebuildOnItsOwn_whileReadsGoOn() throws Exception {
     ResilienceConfig callsOnly = ResilienceConfig.builder().probeInterval(Duration.ZERO)
         .dnsCheckInterval(Duration.ZERO).build();
     try (var redis = RedisTopology.primaryWithReplica();
         var s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).resilience(callsOnly).name("ro").build()) {
+      List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
+      s.events().onEvent(events::add);
       Writes.set(s, "k", "before");
       redis.awaitReplicaInSync();
       redis.promoteReplica();
       redis.demoteOldPrimary();
 
-      assertThatThrownBy(() -> s.execute(Idempotence.NON_IDEMPOTENT, c -> {
-        c.getBucket("k").set("during");
-        return null;
-      })).isInstanceOf(RedisUnavailableException.class)
+      assertThatThrownBy(() -> s.execute(Idempotence.NON_IDEMPOTENT,
+          session -> session.client().getBucket(session.options(PlainOptions.name("k"))).setAsync("during")))
+          .isInstanceOf(RedisUnavailableException.class)
           .hasMessageContaining("readonly")
           .hasRootCauseInstanceOf(RedisReadonlyException.class);
-      await().atMost(Duration.ofSeconds(5)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
+      await().atMost(Duration.ofSeconds(5))
+          .until(() -> events.stream().anyMatch(e -> e.type() == SupervisorEvent.Type.REBUILD_STARTED));
+      assertThat(Writes.get(s, "k")).as("a read while the demoted node still answers").isEqualTo("before");
+      assertThat(s.state()).isEqualTo(SupervisorState.AVAILABLE);
       redis.flipDns();
 
       Writes.untilWriteSucceeds(s, System.nanoTime(), RECOVERY_LIMIT);

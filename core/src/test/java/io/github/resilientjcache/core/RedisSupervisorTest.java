@@ -16,11 +16,8 @@ class RedisSupervisorTest {
         var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("t").build()) {
       assertThat(supervisor.state()).isEqualTo(SupervisorState.AVAILABLE);
       assertThat(supervisor.generation()).isEqualTo(1);
-      supervisor.execute(Idempotence.IDEMPOTENT, c -> {
-        c.getBucket("k").set("v");
-        return null;
-      });
-      String value = supervisor.execute(Idempotence.IDEMPOTENT, c -> c.<String>getBucket("k").get());
+      supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").setAsync("v"));
+      String value = supervisor.execute(Idempotence.READ, s -> s.client().<String>getBucket("k").getAsync());
       assertThat(value).isEqualTo("v");
       assertThat(redis.node().call("GET", "k")).isEqualTo("v");
     }
@@ -33,17 +30,14 @@ class RedisSupervisorTest {
       redis.kill();
       await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.state() == SupervisorState.UNAVAILABLE);
       long start = System.nanoTime();
-      assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, c -> c.getBucket("k").get()))
+      assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").getAsync()))
           .isInstanceOf(RedisUnavailableException.class)
           .satisfies(e -> assertThat(((RedisUnavailableException) e).failedFast()).isTrue());
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(200));
       redis.node().start();
       await().atMost(Duration.ofSeconds(15)).until(() -> supervisor.state() == SupervisorState.AVAILABLE);
       assertThat(supervisor.generation()).isEqualTo(2);
-      supervisor.execute(Idempotence.IDEMPOTENT, c -> {
-        c.getBucket("k").set("v2");
-        return null;
-      });
+      supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").setAsync("v2"));
       assertThat(redis.node().call("GET", "k")).isEqualTo("v2");
     }
   }
@@ -52,16 +46,16 @@ class RedisSupervisorTest {
   void executeAsync_completesWithTheValue_andFailsFastWhileUnavailable() throws Exception {
     try (var redis = RedisTopology.standalone();
         var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("async").build()) {
-      supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").setAsync("v")).toCompletableFuture()
+      supervisor.executeAsync(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").setAsync("v")).toCompletableFuture()
           .get(5, java.util.concurrent.TimeUnit.SECONDS);
-      Object value = supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").getAsync())
+      Object value = supervisor.executeAsync(Idempotence.READ, s -> s.client().getBucket("k").getAsync())
           .toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(value).isEqualTo("v");
 
       redis.kill();
       await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.state() == SupervisorState.UNAVAILABLE);
       long start = System.nanoTime();
-      var failed = supervisor.executeAsync(Idempotence.IDEMPOTENT, c -> c.getBucket("k").getAsync())
+      var failed = supervisor.executeAsync(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").getAsync())
           .toCompletableFuture();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as("returned without blocking").isLessThan(Duration.ofMillis(100));
       assertThat(failed).failsWithin(Duration.ofSeconds(1))
@@ -74,9 +68,9 @@ class RedisSupervisorTest {
   void execute_applicationError_reachesTheCallerUnchanged_andCountsNoFailure() {
     try (var redis = RedisTopology.standalone();
         var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("app-error").build()) {
-      supervisor.execute(Idempotence.NON_IDEMPOTENT, c -> c.getList("a-list").add("x"));
+      supervisor.execute(Idempotence.NON_IDEMPOTENT, s -> s.client().getList("a-list").addAsync("x"));
       for (int i = 0; i < 10; i++) {
-        assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, c -> c.getBucket("a-list").get()))
+        assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("a-list").getAsync()))
             .isInstanceOf(org.redisson.client.RedisException.class)
             .isNotInstanceOf(RedisUnavailableException.class)
             .hasMessageContaining("WRONGTYPE");

@@ -1,21 +1,21 @@
 package io.github.resilientjcache.core;
 
 import java.time.Duration;
+import org.redisson.api.options.PlainOptions;
 
-/** Application-like traffic for the failover tests. */
+/** Application-like traffic for the failover tests: commands with their options from the session, as the store sends them. */
 final class Writes {
 
   private Writes() {}
 
   static void set(RedisSupervisor s, String key, String value) {
-    s.execute(Idempotence.IDEMPOTENT, c -> {
-      c.getBucket(key).set(value);
-      return null;
-    });
+    s.execute(Idempotence.IDEMPOTENT,
+        session -> session.client().getBucket(session.options(PlainOptions.name(key))).setAsync(value));
   }
 
   static String get(RedisSupervisor s, String key) {
-    return s.execute(Idempotence.IDEMPOTENT, c -> c.<String>getBucket(key).get());
+    return s.execute(Idempotence.READ,
+        session -> session.client().<String>getBucket(session.options(PlainOptions.name(key))).getAsync());
   }
 
   /** Writes every 10 ms until one succeeds; returns how long that took from {@code since}. */

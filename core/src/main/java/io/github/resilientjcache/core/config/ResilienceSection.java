@@ -62,6 +62,7 @@ final class ResilienceSection {
     s.put("verifyTimeout", duration(ResilienceConfig.Builder::verifyTimeout));
     s.put("closeTimeout", duration(ResilienceConfig.Builder::closeTimeout));
     s.put("topologyGracePeriod", duration(ResilienceConfig.Builder::topologyGracePeriod));
+    s.put("probeKey", new Setting<>("a key name", ResilienceSection::toText, ResilienceConfig.Builder::probeKey));
     return Collections.unmodifiableMap(s);
   }
 
@@ -174,6 +175,13 @@ final class ResilienceSection {
   private static int toWhole(@Nullable Object value) {
     if (value instanceof Integer i) {
       return i;
+    }
+    throw new NotA();
+  }
+
+  private static String toText(@Nullable Object value) {
+    if (value instanceof String text) {
+      return text;
     }
     throw new NotA();
   }

@@ -15,7 +15,9 @@ public sealed interface SupervisorEvent {
     REBUILD_STARTED,
     REBUILD_SUCCEEDED,
     REBUILD_FAILED,
-    GENERATION_CHANGED
+    GENERATION_CHANGED,
+    CONNECTION_LOST,
+    SHARD_STATE_TRANSITION
   }
 
   Type type();
@@ -78,6 +80,40 @@ public sealed interface SupervisorEvent {
     @Override
     public Type type() {
       return Type.GENERATION_CHANGED;
+    }
+  }
+
+  /**
+   * Connections of the current generation to {@code address} were lost at {@link #createdAt()}; Redisson
+   * reconnects by itself, without a new generation. Pub/sub messages published from then until the
+   * reconnect may never arrive: a near cache reconciles the entries they could have invalidated. (A new
+   * generation implies the same; {@link GenerationChanged} says so on its own.)
+   *
+   * @param address the node, as {@code host:port}
+   * @param nodeType {@code MASTER}, {@code SLAVE} or {@code SENTINEL}
+   */
+  record ConnectionLost(Instant createdAt, String endpoint, long generation, String address, String nodeType)
+      implements SupervisorEvent {
+    @Override
+    public Type type() {
+      return Type.CONNECTION_LOST;
+    }
+  }
+
+  /**
+   * On Redis Cluster, one shard's primary ({@code shard}, as {@code host:port}) stopped or started
+   * answering. Calls routed to it fail fast while it is unavailable; other shards are not affected.
+   */
+  record ShardStateTransition(Instant createdAt, String endpoint, long generation, String shard,
+      SupervisorState from, SupervisorState to, String cause) implements SupervisorEvent {
+    public ShardStateTransition {
+      Objects.requireNonNull(from);
+      Objects.requireNonNull(to);
+    }
+
+    @Override
+    public Type type() {
+      return Type.SHARD_STATE_TRANSITION;
     }
   }
 }

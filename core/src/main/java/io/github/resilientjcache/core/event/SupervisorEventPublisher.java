@@ -3,9 +3,10 @@ package io.github.resilientjcache.core.event;
 import java.util.function.Consumer;
 
 /**
- * Where listeners subscribe. Listeners run on the supervisor's own thread, one event at a time, in order;
- * a listener must not block (hand long work to an executor). An exception from a listener is logged and
- * does not stop the others.
+ * Where listeners subscribe. Listeners run on one event thread of the supervisor's, one event at a time,
+ * in the order the events happened, never on the thread that decides probes and rebuilds: a listener may
+ * call {@code execute} (a rebind after {@code GenerationChanged}). A slow listener delays the events after
+ * it, not the supervisor. An exception from a listener is logged and does not stop the others.
  */
 public interface SupervisorEventPublisher {
 

@@ -2,12 +2,17 @@ package io.github.resilientjcache.core.internal;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilientjcache.core.Attachment;
+import io.github.resilientjcache.core.CallCounts;
+import io.github.resilientjcache.core.GenerationResource;
 import io.github.resilientjcache.core.Idempotence;
 import io.github.resilientjcache.core.RedisAuthenticationException;
+import io.github.resilientjcache.core.RedisOperation;
+import io.github.resilientjcache.core.RedisOverloadedException;
+import io.github.resilientjcache.core.RedisPermissionException;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.RedisUnavailableException;
 import io.github.resilientjcache.core.ResilienceConfig;
@@ -22,48 +27,68 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
+import org.redisson.api.NodeType;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.TransportMode;
+import org.redisson.connection.ConnectionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor. All of its decisions run on one thread of its own (the "supervisor thread"), so
- * rebuilds are single-flight by construction and no Redisson or Netty thread ever waits for one: Netty
- * callbacks and callers only hand events to that thread. Blocking work (building and closing clients) runs
- * on worker threads, bounded by timeouts the supervisor thread enforces.
+ * rebuilds are single-flight by construction, events come out in the order things happened, and no
+ * Redisson or Netty thread ever waits for a rebuild: callbacks only hand events to that thread. Blocking
+ * work (building and closing clients) runs on worker threads, bounded by timeouts the supervisor thread
+ * enforces; listeners run on an event thread; retries on a retry thread.
+ *
+ * <p>Calls read one volatile snapshot ({@link Live}) to be admitted, and feed the failure counter without
+ * locks or events. The counter never moves by itself: the supervisor opens it (calls then fail fast) and
+ * closes it after a verified rebuild, or, for a topology Redisson follows itself, once every primary
+ * answers the probe again.
  */
 public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   private static final Logger log = LoggerFactory.getLogger(RedisSupervisor.class);
-  /** At most this many clients being built at once: the current attempt and one superseded or late one. */
-  private static final int MAX_BUILDERS = 2;
+  /** How often calls past their deadline are looked for (async callers; sync ones time out themselves). */
+  private static final long SWEEP_MILLIS = 100;
 
   private final Config baseConfig;
   private final ResilienceConfig rc;
   private final Clock clock;
   private final String name;
   private final Topology topology;
+  private final long callTimeoutNanos;
   private final ScheduledExecutorService supervisor;
   private final ExecutorService workers;
   private final ScheduledExecutorService retryTimer;
@@ -77,18 +102,27 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final Backoff backoff;
   private final AtomicLong generations = new AtomicLong();
   private final AtomicLong rebuilds = new AtomicLong();
-  /** Workers inside Redisson.create or verification, superseded or timed-out ones included. */
-  private final AtomicInteger builders = new AtomicInteger();
+  private final LongAdder succeeded = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder overloaded = new LongAdder();
+  /** Coalesce the hand-offs calls make to the supervisor thread: one pending of each kind at most. */
+  private final AtomicBoolean openPending = new AtomicBoolean();
+  private final AtomicBoolean replacePending = new AtomicBoolean();
+  private final List<AttachmentImpl<?>> attachments = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> firstOutcome = new CompletableFuture<>();
+  private final AtomicBoolean closing = new AtomicBoolean();
 
-  private volatile @Nullable Generation current;
+  private volatile Live live;
+  /** Completes with the next generation at its swap; calls refused by a replica wait on it. */
+  private volatile CompletableFuture<Generation> nextGeneration = new CompletableFuture<>();
   private volatile boolean closed;
-  private volatile @Nullable RedisAuthenticationException authFailure;
   private volatile String lastFailure = "no failure";
 
   // Owned by the supervisor thread.
   private boolean attemptRunning;
   private long attemptSeq; // identifies the attempt whose outcome counts; a stale one's client is closed
+  private Purpose attemptPurpose = Purpose.RECOVER;
   private boolean attemptSupersedable;
   private int attempt;
   private @Nullable ScheduledFuture<?> nextAttempt;
@@ -97,22 +131,42 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private int probeFailures;
   private @Nullable Instant outageStart;
   private @Nullable Set<String> lastDnsAnswer;
+  private final Map<InetSocketAddress, Shard> shards = new HashMap<>();
+  private boolean permissionLogged;
+
+  /** Why a build-and-verify attempt runs; it decides what a failed attempt leads to. */
+  private enum Purpose {
+    /** The counter is open (or there is no client yet): keep trying with backoff until one verifies. */
+    RECOVER,
+    /** The current client talks to the wrong node (READONLY, moved): calls continue on it meanwhile. */
+    REPLACE,
+    /** A probe timed out once: a fresh client that answers at once proves the old connections dead. */
+    SPECULATIVE
+  }
 
   private DefaultRedisSupervisor(Config config, ResilienceConfig rc, Clock clock, String name) {
     this.rc = rc;
     this.clock = clock;
     this.name = name;
     this.topology = Topology.of(config);
-    this.supervisor = Executors.newSingleThreadScheduledExecutor(daemon("rjc-" + name + "-supervisor"));
+    this.supervisor = singleThreadScheduler("rjc-" + name + "-supervisor");
     this.workers = Executors.newCachedThreadPool(daemon("rjc-" + name + "-worker"));
-    // Async retries call the application's operation again: never on the supervisor's own thread.
-    this.retryTimer = Executors.newSingleThreadScheduledExecutor(daemon("rjc-" + name + "-retry"));
+    // Retries run the application's operation again: never on the supervisor's own thread.
+    this.retryTimer = singleThreadScheduler("rjc-" + name + "-retry");
+    this.events = new EventBus(log, Executors.newSingleThreadExecutor(daemon("rjc-" + name + "-events")));
     this.baseConfig = new Config(config);
+    // Always true in Redisson 4.7 unless a file turns it off: EVAL goes out as EVALSHA, and a NOSCRIPT (a
+    // promoted replica, a restarted node) is answered by loading the script and sending it again, once,
+    // in one place. Nothing above needs to know.
+    baseConfig.setUseScriptCache(true);
+    this.callTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(serversConfig(baseConfig).getTimeout());
     // Generations share one Netty group and one executor: a rebuild then costs no thread churn, and
-    // Redisson's shutdown leaves both alone, so it cannot hang on them (redisson#3984, #5637).
+    // Redisson's shutdown leaves both alone, so it cannot hang on them (redisson#3984, #5637). The threads
+    // keep the "redisson-netty" prefix: Redisson refuses a blocking call on threads so named, instead of
+    // letting it deadlock the event loop.
     if (baseConfig.getEventLoopGroup() == null && baseConfig.getTransportMode() == TransportMode.NIO) {
       int threads = baseConfig.getNettyThreads() > 0 ? baseConfig.getNettyThreads() : 32;
-      this.sharedGroup = new MultiThreadIoEventLoopGroup(threads, daemon("rjc-" + name + "-netty"),
+      this.sharedGroup = new MultiThreadIoEventLoopGroup(threads, daemon("redisson-netty-rjc-" + name),
           NioIoHandler.newFactory());
       baseConfig.setEventLoopGroup(sharedGroup);
     } else {
@@ -128,15 +182,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     this.dnsLoop = new MultiThreadIoEventLoopGroup(1, daemon("rjc-" + name + "-dns"), NioIoHandler.newFactory());
     String host = topology.hostname();
     this.dns = host != null && !rc.dnsCheckInterval().isZero()
-        ? new DnsWatch(baseConfig, dnsLoop, host, topology.port()) : null;
+        ? new DnsWatch(baseConfig, dnsLoop, host, topology.port(), rc.dnsCheckInterval()) : null;
     this.breaker = CircuitBreaker.of("redis-" + name, CircuitBreakerConfig.custom()
-        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(rc.slidingWindowSize())
-        .minimumNumberOfCalls(rc.minimumNumberOfCalls())
+        .slidingWindow(rc.slidingWindowSize(), rc.minimumNumberOfCalls(),
+            CircuitBreakerConfig.SlidingWindowType.COUNT_BASED,
+            // Every caller and every Netty thread records into this window: no lock for them to queue on.
+            CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
         .failureRateThreshold(rc.failureRateThreshold())
-        .recordException(FailureClassifier::isFailoverSignal)
-        // The supervisor, not a timer, decides when Redis is back: after a verified rebuild, or (for a
-        // topology Redisson manages) after a successful probe.
+        .recordException(t -> true) // only failover signals are recorded at all
+        // The supervisor, not a timer, decides when Redis is back.
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .waitDurationInOpenState(Duration.ofDays(365))
         .build());
@@ -147,22 +201,22 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         .retryOnException(t -> t instanceof RedisUnavailableException u && !u.failedFast())
         .failAfterMaxAttempts(false)
         .build());
-    this.events = new EventBus(log);
     this.backoff = new Backoff(rc.rebuildBackoffInitial(), rc.rebuildBackoffMax(),
         () -> ThreadLocalRandom.current().nextDouble());
-    breaker.getEventPublisher().onStateTransition(e -> onSupervisorThread(() -> onBreakerTransition(e)));
+    this.live = Live.rejecting(null, Rejection.unavailable("Redis " + topology.endpoint()
+        + " is not connected yet; the call failed fast while the supervisor keeps trying", 0));
   }
 
   /** Builds the supervisor and waits a bounded time for the first client; see {@link RedisSupervisor.Builder#build}. */
   public static DefaultRedisSupervisor start(Config config, ResilienceConfig rc, Clock clock, String name) {
     DefaultRedisSupervisor s = new DefaultRedisSupervisor(config, rc, clock, name);
-    s.onSupervisorThread(() -> s.startAttempt("initial connect"));
+    s.onSupervisorThread(() -> s.startAttempt(Purpose.RECOVER, "initial connect", true));
     try {
       s.firstOutcome.get(rc.verifyTimeout().toMillis() + 250, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RedisAuthenticationException auth) {
+      if (e.getCause() instanceof RedisAuthenticationException || e.getCause() instanceof RedisPermissionException) {
         s.close();
-        throw auth;
+        throw (RuntimeException) e.getCause();
       }
       log.warn("Redis {} is not reachable yet ({}); starting unavailable and retrying in the background",
           s.topology.endpoint(), describe(e.getCause()));
@@ -175,128 +229,167 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       throw new ResilientRedisException("interrupted while connecting to Redis " + s.topology.endpoint(), e);
     }
     s.onSupervisorThread(s::scheduleLoops);
+    s.events.drain(rc.closeTimeout()); // listeners registered after build() hear nothing from before it
     return s;
   }
 
   // ---------------------------------------------------------------- calls
 
   @Override
-  public <T> T execute(Idempotence idempotence, Function<? super RedissonClient, ? extends T> operation) {
-    Objects.requireNonNull(idempotence, "idempotence");
-    Objects.requireNonNull(operation, "operation");
-    if (idempotence == Idempotence.IDEMPOTENT && rc.retryMaxAttempts() > 1) {
-      return Retry.decorateSupplier(retry, () -> attempt(operation)).get();
-    }
-    return attempt(operation);
+  public <T> T execute(Idempotence idempotence, RedisOperation<T> operation) {
+    return call(idempotence, null, operation).await();
   }
 
   @Override
-  public <T> CompletionStage<T> executeAsync(Idempotence idempotence,
-      Function<? super RedissonClient, ? extends CompletionStage<T>> operation) {
+  public <T> T execute(Idempotence idempotence, String routingKey, RedisOperation<T> operation) {
+    return call(idempotence, Objects.requireNonNull(routingKey, "routingKey"), operation).await();
+  }
+
+  @Override
+  public <T> CompletionStage<T> executeAsync(Idempotence idempotence, RedisOperation<T> operation) {
+    return callAsync(idempotence, null, operation);
+  }
+
+  @Override
+  public <T> CompletionStage<T> executeAsync(Idempotence idempotence, String routingKey,
+      RedisOperation<T> operation) {
+    return callAsync(idempotence, Objects.requireNonNull(routingKey, "routingKey"), operation);
+  }
+
+  /** Admits and starts a call; a refusal is thrown on the caller's thread, with no future made for it. */
+  private <T> Call<T> call(Idempotence idempotence, @Nullable String key, RedisOperation<T> operation) {
     Objects.requireNonNull(idempotence, "idempotence");
     Objects.requireNonNull(operation, "operation");
-    if (idempotence == Idempotence.IDEMPOTENT && rc.retryMaxAttempts() > 1) {
-      return Retry.decorateCompletionStage(retry, retryTimer, () -> attemptAsync(operation)).get();
-    }
-    return attemptAsync(operation);
-  }
-
-  private <T> T attempt(Function<? super RedissonClient, ? extends T> operation) {
-    Generation g = admit();
     long start = System.nanoTime();
-    T result;
-    try {
-      result = operation.apply(g.client());
-    } catch (RuntimeException e) {
-      throw onFailure(g, e, System.nanoTime() - start);
-    } catch (Throwable t) {
-      breaker.releasePermission();
-      throw t;
-    }
-    breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    return result;
+    Generation g = admit(key);
+    Call<T> c = new Call<>(this, idempotence, key, operation, start);
+    c.run(g);
+    return c;
   }
 
-  private <T> CompletionStage<T> attemptAsync(Function<? super RedissonClient, ? extends CompletionStage<T>> operation) {
-    Generation g;
+  private <T> CompletionStage<T> callAsync(Idempotence idempotence, @Nullable String key,
+      RedisOperation<T> operation) {
     try {
-      g = admit();
+      return call(idempotence, key, operation).result;
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    long start = System.nanoTime();
-    CompletionStage<T> stage;
-    try {
-      stage = Objects.requireNonNull(operation.apply(g.client()), "the operation returned no CompletionStage");
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(onFailure(g, e, System.nanoTime() - start));
-    } catch (Throwable t) {
-      breaker.releasePermission();
-      throw t;
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    stage.whenComplete((value, error) -> {
-      if (error == null) {
-        breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        result.complete(value);
-      } else {
-        result.completeExceptionally(onFailure(g, error, System.nanoTime() - start));
-      }
-    });
-    return result;
   }
 
   /** The generation to run on, or a fail-fast exception when there is none or the counter is open. */
-  private Generation admit() {
-    RedisAuthenticationException auth = authFailure;
-    if (auth != null) {
-      throw new RedisAuthenticationException(auth.getMessage(), auth.getCause());
+  Generation admit(@Nullable String key) {
+    Live l = live;
+    Rejection r = l.rejection;
+    if (r != null) {
+      rejected.increment();
+      throw r.exception();
     }
-    Generation g = current;
-    if (closed) {
-      throw new RedisUnavailableException("Redis " + topology.endpoint() + ": the supervisor is closed", null,
-          g == null ? 0 : g.number(), true);
-    }
-    if (g == null) {
-      throw new RedisUnavailableException("Redis " + topology.endpoint() + " is not connected yet (" + lastFailure
-          + "); the call failed fast while the supervisor keeps trying", null, 0, true);
-    }
-    if (!breaker.tryAcquirePermission()) {
-      throw new RedisUnavailableException("Redis " + topology.endpoint() + " is unavailable (" + lastFailure
-          + "); the call failed fast while the client is rebuilt (generation " + g.number() + ")", null,
-          g.number(), true);
+    Generation g = Objects.requireNonNull(l.generation);
+    if (key != null && !l.openShards.isEmpty()) {
+      InetSocketAddress shard = RedissonInternals.primaryFor(g.client, key);
+      String refusal = shard == null ? null : l.openShards.get(shard);
+      if (refusal != null) {
+        rejected.increment();
+        throw RedisUnavailableException.failFast(refusal, g.number);
+      }
     }
     return g;
   }
 
-  /** Counts a failed call and turns it into what the caller gets. */
-  private RuntimeException onFailure(Generation g, Throwable raw, long nanos) {
-    Throwable e = FailureClassifier.unwrap(raw);
-    FailureClassifier.Kind kind = FailureClassifier.classify(e);
-    if (kind == FailureClassifier.Kind.AUTHENTICATION) {
-      breaker.releasePermission();
-      return new RedisAuthenticationException("Redis " + topology.endpoint()
-          + " refused the credentials: check the password (or user) in the config", e);
+  void recordSuccess(Attempt<?> a) {
+    succeeded.increment();
+    if (a.generation == live.generation && countsInMainCounter(a.call.routingKey)) {
+      breaker.onSuccess(0, TimeUnit.NANOSECONDS);
     }
-    if (!kind.isFailoverSignal()) {
-      // Redis answered: for availability this call is a success, whatever it means to the caller.
-      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-      return e instanceof RuntimeException re ? re : new ResilientRedisException(describe(e), e);
+  }
+
+  /** Counts a failed attempt, signals what it means, and turns it into what the caller gets. */
+  RuntimeException recordFailure(Attempt<?> a, FailureClassifier.Kind kind, Throwable e) {
+    Generation g = a.generation;
+    switch (kind) {
+      case AUTHENTICATION:
+        failed.increment();
+        return new RedisAuthenticationException("Redis " + topology.endpoint()
+            + " refused the credentials: check the password (or user) in the config", e);
+      case PERMISSION:
+        failed.increment();
+        return new RedisPermissionException("Redis " + topology.endpoint() + " refused the command for this user ("
+            + describe(e) + "): grant the user the command and key pattern, see docs/failover.md", e);
+      case APPLICATION:
+        recordSuccess(a); // Redis answered: for availability this call is a success
+        return e instanceof RuntimeException re ? re : new ResilientRedisException(describe(e), e);
+      case OVERLOAD:
+        overloaded.increment();
+        return new RedisOverloadedException("Redis " + topology.endpoint() + " could not take the call now: "
+            + describe(kind, e) + " (not a failover; generation " + g.number + ")", e, g.number);
+      default:
+        break;
     }
+    failed.increment();
     String what = describe(kind, e);
-    if (g != current) {
-      // The client was replaced under the call: not a failure of the new one.
-      breaker.releasePermission();
+    Live l = live;
+    if (g != l.generation) {
       return new RedisUnavailableException("Redis " + topology.endpoint() + ": " + what + " on replaced generation "
-          + g.number(), e, g.number(), false);
+          + g.number, e, g.number, false);
     }
-    lastFailure = what;
-    breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
-    if (kind.isStrong() && topology.isSingle()) {
-      onSupervisorThread(() -> strongSignal(g, what));
+    if (kind.isCounted()) {
+      lastFailure = what;
+      String key = a.call.routingKey;
+      if (!countsInMainCounter(key)) {
+        InetSocketAddress shard = RedissonInternals.primaryFor(g.client, Objects.requireNonNull(key));
+        if (shard != null) {
+          onSupervisorThread(() -> shardCallFailed(g, shard, what));
+        }
+      } else {
+        breaker.onError(0, TimeUnit.NANOSECONDS, e);
+        if (l.rejection == null && isBreakerOpen() && openPending.compareAndSet(false, true)) {
+          onSupervisorThread(this::counterOpened);
+        }
+      }
+    }
+    if (kind.replacesClient() && topology.isSingle() && replacePending.compareAndSet(false, true)) {
+      onSupervisorThread(() -> replace(g, what));
     }
     return new RedisUnavailableException("Redis " + topology.endpoint() + " failed the call: " + what
-        + " (generation " + g.number() + ")", e, g.number(), false);
+        + " (generation " + g.number + ")", e, g.number, false);
+  }
+
+  /** On Cluster, calls on a key are counted by their shard; everything else by the main counter. */
+  private boolean countsInMainCounter(@Nullable String key) {
+    return key == null || !topology.isCluster();
+  }
+
+  /** Runs {@code call} again on the generation after {@code failedOn}, or fails it at its deadline. */
+  <T> void afterGeneration(Generation failedOn, Call<T> call, RuntimeException failure) {
+    // Read in this order: a swap sets the generation before it replaces the future, so either the future
+    // read here is completed by the swap, or the generation read here is already the new one.
+    CompletableFuture<Generation> next = nextGeneration;
+    Generation now = live.generation;
+    if (now != null && now != failedOn && !closed) {
+      retryTimer.execute(call::retry); // already replaced
+      return;
+    }
+    long left = call.deadlineNanos - System.nanoTime();
+    ScheduledFuture<?> deadline = retryTimer.schedule(() -> call.fail(failure), Math.max(0, left),
+        TimeUnit.NANOSECONDS);
+    next.thenRun(() -> {
+      if (deadline.cancel(false)) {
+        retryTimer.execute(call::retry);
+      }
+    });
+  }
+
+  long callTimeoutNanos() {
+    return callTimeoutNanos;
+  }
+
+  /** True when a client refused as a replica is replaced by the supervisor (single-server endpoints). */
+  boolean replacesOnSignal() {
+    return topology.isSingle();
+  }
+
+  ScheduledExecutorService retryExecutor() {
+    return retryTimer;
   }
 
   // ---------------------------------------------------------------- supervisor thread
@@ -310,179 +403,243 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       supervisor.scheduleWithFixedDelay(guarded(this::checkDns), rc.dnsCheckInterval().toMillis(),
           rc.dnsCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
+    supervisor.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  private void onBreakerTransition(CircuitBreakerOnStateTransitionEvent e) {
-    CircuitBreaker.State to = e.getStateTransition().getToState();
-    Generation g = current;
-    long n = g == null ? 0 : g.number();
-    if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
-      if (!isOpen()) {
-        return; // a late event: the counter was closed again meanwhile
+  /** Calls whose operation outlived its deadline (Redisson's own retries, a lost response): fail them. */
+  private void sweep() {
+    Generation g = live.generation;
+    if (g == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (Attempt<?> a : g.inFlight()) {
+      if (now - a.call.deadlineNanos > 0) {
+        a.call.deadlineExceeded();
       }
-      if (outageStart == null) {
-        outageStart = clock.instant();
-      }
-      log.warn("Redis {} unavailable (generation {}): {}; {}", topology.endpoint(), n, lastFailure,
-          topology.isSingle() ? "rebuilding the client" : "waiting for Redisson to follow the topology");
-      events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), n,
-          SupervisorState.AVAILABLE, SupervisorState.UNAVAILABLE, lastFailure));
-      if (topology.isSingle()) {
-        startAttempt(lastFailure);
-      } else if (!rc.topologyGracePeriod().isZero()) {
-        cancel(graceCheck);
-        graceCheck = supervisor.schedule(guarded(() -> {
-          if (isOpen()) {
-            startAttempt("still unavailable after " + rc.topologyGracePeriod().toSeconds() + " s: " + lastFailure);
-          }
-        }), rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
-      } else {
-        startAttempt(lastFailure);
-      }
-    } else if (to == CircuitBreaker.State.CLOSED) {
-      cancel(nextAttempt);
-      cancel(graceCheck);
-      if (attemptRunning && !topology.isSingle()) {
-        attemptSeq++; // Redisson recovered by itself: a rebuild now would only disturb it
-        attemptRunning = false;
-      }
-      events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), n,
-          SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, "generation " + n + " verified"));
     }
   }
 
-  private boolean isOpen() {
+  private boolean isBreakerOpen() {
     CircuitBreaker.State s = breaker.getState();
     return s == CircuitBreaker.State.OPEN || s == CircuitBreaker.State.FORCED_OPEN;
   }
 
-  /** A strong signal (READONLY, not a master, moved, shut down): open and rebuild now. */
-  private void strongSignal(@Nullable Generation g, String what) {
-    if (closed || g == null || g != current || attemptRunning) {
-      return;
-    }
-    lastFailure = what;
-    if (!isOpen()) {
-      breaker.transitionToOpenState(); // the transition listener starts the rebuild
-    } else {
-      startAttempt(what);
+  /** The counter's failure rate crossed the threshold on calls. */
+  private void counterOpened() {
+    openPending.set(false);
+    if (!closed && isBreakerOpen() && live.rejection == null) {
+      open(lastFailure);
     }
   }
 
-  private void startAttempt(String reason) {
-    startAttempt(reason, true);
+  /** Calls fail fast from now on, and the recovery starts. */
+  private void open(String cause) {
+    Generation g = live.generation;
+    if (closed || g == null || live.rejection != null) {
+      return;
+    }
+    if (!isBreakerOpen()) {
+      breaker.transitionToOpenState();
+    }
+    lastFailure = cause;
+    live = new Live(g, Rejection.unavailable("Redis " + topology.endpoint() + " is unavailable (" + cause
+        + "); the call failed fast while " + (topology.isSingle() ? "the client is rebuilt" : "Redisson follows the"
+        + " topology") + " (generation " + g.number + ")", g.number), live.openShards);
+    if (outageStart == null) {
+      outageStart = clock.instant();
+    }
+    log.warn("Redis {} unavailable (generation {}): {}; {}", topology.endpoint(), g.number, cause,
+        topology.isSingle() ? "rebuilding the client" : "waiting for Redisson to follow the topology");
+    events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), g.number,
+        SupervisorState.AVAILABLE, SupervisorState.UNAVAILABLE, cause));
+    if (topology.isSingle()) {
+      attemptPurpose = Purpose.RECOVER; // a running replacement or speculative attempt now recovers
+      startAttempt(Purpose.RECOVER, cause, true);
+    } else {
+      scheduleGraceRebuild("still unavailable after " + rc.topologyGracePeriod().toSeconds() + " s");
+    }
+  }
+
+  /** A topology Redisson follows recovered without a rebuild: every primary answers again. */
+  private void recoveredInPlace(Generation g) {
+    if (live.rejection == null || live.generation != g) {
+      return;
+    }
+    breaker.transitionToClosedState();
+    live = new Live(g, null, live.openShards);
+    Duration outage = outageStart == null ? null : Duration.between(outageStart, clock.instant());
+    outageStart = null;
+    attempt = 0; // the next outage starts its backoff from the beginning
+    cancel(graceCheck);
+    if (attemptRunning) {
+      attemptSeq++; // a rebuild now would only disturb Redisson
+      attemptRunning = false;
+    }
+    log.info("Redis {} answers again without a rebuild (generation {}){}", topology.endpoint(), g.number,
+        outage == null ? "" : ", outage " + outage.toMillis() + " ms");
+    events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), g.number,
+        SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, "every primary answers the probe"));
+  }
+
+  /**
+   * The current client talks to the wrong node (READONLY, not a master, the name moved): build a new one,
+   * and keep serving on this one meanwhile (a demoted node still answers reads).
+   */
+  private void replace(Generation g, String why) {
+    replacePending.set(false);
+    if (closed || g != live.generation || attemptRunning) {
+      return;
+    }
+    lastFailure = why;
+    log.warn("Redis {}: {}; building a new client, calls continue on generation {} meanwhile",
+        topology.endpoint(), why, g.number);
+    startAttempt(Purpose.REPLACE, why, true);
+  }
+
+  private void scheduleGraceRebuild(String reason) {
+    if (rc.topologyGracePeriod().isZero()) {
+      startAttempt(Purpose.RECOVER, reason, true);
+      return;
+    }
+    if (graceCheck != null && !graceCheck.isDone()) {
+      return;
+    }
+    graceCheck = supervisor.schedule(guarded(() -> {
+      if (live.rejection != null || !live.openShards.isEmpty()) {
+        startAttempt(Purpose.RECOVER, reason + ": " + lastFailure, true);
+      }
+    }), rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
    * Starts one build-and-verify attempt unless one runs. {@code supersedable}: a later DNS change may
-   * replace it (once: a name that keeps changing must not starve every attempt).
+   * replace it (once: a name that keeps changing must not starve every attempt). Attempts are never held
+   * back by older ones still stuck connecting: those are closed when they return.
    */
-  private void startAttempt(String reason, boolean supersedable) {
-    if (closed || attemptRunning || authFailure != null) {
+  private void startAttempt(Purpose purpose, String reason, boolean supersedable) {
+    if (closed || attemptRunning || live.rejection instanceof Rejection.Terminal) {
       return;
     }
     cancel(nextAttempt);
-    cancel(graceCheck);
-    if (builders.get() >= MAX_BUILDERS) {
-      // Earlier attempts are still stuck in Redisson.create: do not pile more clients onto the node.
-      nextAttempt = supervisor.schedule(guarded(() -> startAttempt(reason, supersedable)),
-          rc.rebuildBackoffInitial().toMillis(), TimeUnit.MILLISECONDS);
-      return;
-    }
     attemptRunning = true;
+    attemptPurpose = purpose;
     attemptSupersedable = supersedable;
     attempt++;
     int thisAttempt = attempt;
     long seq = ++attemptSeq;
-    Generation old = current;
+    Generation old = live.generation;
     events.publish(new SupervisorEvent.RebuildStarted(clock.instant(), topology.endpoint(),
-        old == null ? 0 : old.number(), reason, thisAttempt));
+        old == null ? 0 : old.number, reason, thisAttempt));
     long started = System.nanoTime();
-    CompletableFuture<Generation> built = new CompletableFuture<>();
+    List<AttachmentImpl<?>> toOpen = List.copyOf(attachments);
+    CompletableFuture<Candidate> built = new CompletableFuture<>();
     // A worker builds; the supervisor thread only waits for the outcome. Redisson.create can block far
     // longer than verifyTimeout (connect retries with sleeps), so a late client is closed, not used.
-    builders.incrementAndGet();
     workers.execute(() -> {
       try {
-        Generation g = build();
-        if (!built.complete(g)) {
-          closeQuietly(g.client(), "a client built too late (attempt " + thisAttempt + ")");
+        Candidate c = build(toOpen);
+        if (!built.complete(c)) {
+          closeCandidate(c, "a client built too late (attempt " + thisAttempt + ")");
         }
       } catch (Throwable t) {
         built.completeExceptionally(t);
-      } finally {
-        builders.decrementAndGet();
       }
     });
-    built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((g, err) -> {
-      boolean handed = onSupervisorThread(() -> attemptDone(seq, g, err, thisAttempt,
+    built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, err) -> {
+      boolean handed = onSupervisorThread(() -> attemptDone(seq, c, err, thisAttempt,
           Duration.ofNanos(System.nanoTime() - started)));
-      if (!handed && g != null) {
-        closeQuietly(g.client(), "a client built while the supervisor closed");
+      if (!handed && c != null) {
+        closeCandidate(c, "a client built while the supervisor closed");
       }
     });
   }
 
-  /** Runs on a worker: a new client from the same config (so DNS is resolved again), then verified. */
-  private Generation build() throws Exception {
-    RedissonClient client = Redisson.create(baseConfig); // it copies the config itself
+  /** Drops the running attempt: its client is closed when it arrives. */
+  private void cancelAttempt(String why) {
+    if (attemptRunning) {
+      log.debug("Redis {}: attempt {} no longer needed: {}", topology.endpoint(), attempt, why);
+      attemptSeq++;
+      attemptRunning = false;
+      attempt--;
+    }
+  }
+
+  /**
+   * Runs on a worker: a new client from the same config (so DNS is resolved again), verified, with every
+   * attachment opened on it. It gets a resolver factory of its own, so lookups stuck on behalf of an
+   * older client cannot hold the permits this one needs.
+   */
+  private Candidate build(List<AttachmentImpl<?>> toOpen) throws Exception {
+    Config c = new Config(baseConfig);
+    c.setAddressResolverGroupFactory(DnsWatch.ownFactory(baseConfig.getAddressResolverGroupFactory()));
+    ConnectionWatch watch = new ConnectionWatch(baseConfig.getConnectionListener());
+    c.setConnectionListener(watch);
+    RedissonClient client = Redisson.create(c); // it copies the config itself
+    Candidate candidate = new Candidate(client, watch);
     try {
-      String role = Probe.role(client, rc.verifyTimeout()).toCompletableFuture()
-          .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (!"master".equals(role)) {
-        throw new NotAPrimaryException("the node answers as " + role + ", not master");
+      try {
+        Probe.writable(client, rc.probeKey(), rc.verifyTimeout()).toCompletableFuture()
+            .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = FailureClassifier.unwrap(e);
+        if (FailureClassifier.classify(cause) == FailureClassifier.Kind.READONLY) {
+          throw new NotAPrimaryException("the node refuses writes (READONLY): it is a replica");
+        }
+        throw e;
       }
-      InetSocketAddress address = topology.isSingle()
-          ? client.getRedisNodes(RedisNodes.SINGLE).getInstance().getAddr() : null;
-      return new Generation(0, client, address); // numbered when swapped in
+      candidate.address = topology.isSingle() ? client.getRedisNodes(RedisNodes.SINGLE).getInstance().getAddr() : null;
+      for (AttachmentImpl<?> a : toOpen) {
+        candidate.resources.put(a, a.openOn(client, rc.verifyTimeout()));
+      }
+      return candidate;
     } catch (Exception | Error e) {
-      closeQuietly(client, "a rejected client");
+      closeCandidate(candidate, "a rejected client");
       throw e;
     }
   }
 
-  private void attemptDone(long seq, @Nullable Generation g, @Nullable Throwable err, int thisAttempt,
+  private void attemptDone(long seq, @Nullable Candidate c, @Nullable Throwable err, int thisAttempt,
       Duration took) {
     if (closed || seq != attemptSeq) {
-      if (g != null) {
-        closeQuietly(g.client(), closed ? "a client built during close" : "a client for a superseded attempt");
+      if (c != null) {
+        closeCandidate(c, closed ? "a client built during close" : "a client for a superseded attempt");
       }
       return;
     }
     attemptRunning = false;
-    if (g != null) {
-      swapIn(g, thisAttempt, took);
+    if (c != null) {
+      swapIn(c, thisAttempt, took);
       return;
     }
     Throwable cause = err == null ? new IllegalStateException("no client") : FailureClassifier.unwrap(err);
     if (cause instanceof TimeoutException) {
       cause = new TimeoutException("no verified client within " + rc.verifyTimeout().toMillis() + " ms");
     }
-    Generation old = current;
-    long n = old == null ? 0 : old.number();
-    if (FailureClassifier.classify(cause) == FailureClassifier.Kind.AUTHENTICATION) {
-      if (old == null) {
-        // Never connected: the config is wrong, and retrying would only hammer Redis with bad logins.
-        RedisAuthenticationException auth = new RedisAuthenticationException("Redis " + topology.endpoint()
-            + " refused the credentials: check the password (or user) in the config; not retrying", cause);
-        authFailure = auth;
-        log.error("Redis {} refused the credentials; the supervisor stops connecting until it is restarted with"
-            + " a corrected config", topology.endpoint());
-        events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt,
-            took, "authentication refused", Duration.ZERO));
-        firstOutcome.completeExceptionally(auth);
-        return;
-      }
-      // It worked before: a password rotation in progress, perhaps. Keep trying, slowly.
-      log.error("Redis {} refused the credentials on rebuild attempt {}; retrying every {} s",
-          topology.endpoint(), thisAttempt, rc.rebuildBackoffMax().toSeconds());
-      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
-          "authentication refused", rc.rebuildBackoffMax()));
-      scheduleNextAttempt("retry after: authentication refused", rc.rebuildBackoffMax());
+    Generation old = live.generation;
+    long n = old == null ? 0 : old.number;
+    FailureClassifier.Kind kind = FailureClassifier.classify(cause);
+    if (kind == FailureClassifier.Kind.AUTHENTICATION || kind == FailureClassifier.Kind.PERMISSION) {
+      configurationRefused(kind, cause, old, thisAttempt, took);
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : describe(cause);
+    firstOutcome.completeExceptionally(cause);
+    if (attemptPurpose == Purpose.SPECULATIVE && live.rejection == null) {
+      // The probe goes on deciding; a new client could not show the old one dead.
+      log.debug("Redis {}: speculative rebuild failed: {}", topology.endpoint(), what);
+      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+          what, Duration.ZERO));
+      attempt--;
+      return;
+    }
+    if (old == null) {
+      live = Live.rejecting(null, Rejection.unavailable("Redis " + topology.endpoint() + " is not connected yet ("
+          + what + "); the call failed fast while the supervisor keeps trying", 0));
+    }
     Duration wait = backoff.delay(thisAttempt);
+    events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+        what, wait));
     if (thisAttempt == 1) {
       log.warn("Redis {}: rebuild attempt 1 failed: {}; retrying with backoff up to {} s", topology.endpoint(),
           what, rc.rebuildBackoffMax().toSeconds());
@@ -490,31 +647,58 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       log.debug("Redis {}: rebuild attempt {} failed: {}; next in {} ms", topology.endpoint(), thisAttempt, what,
           wait.toMillis());
     }
-    events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
-        what, wait));
-    firstOutcome.completeExceptionally(cause);
-    scheduleNextAttempt("retry after: " + what, wait);
-  }
-
-  private void scheduleNextAttempt(String reason, Duration wait) {
+    Purpose purpose = attemptPurpose;
     nextAttempt = supervisor.schedule(guarded(() -> {
-      // With Sentinel or Cluster, Redisson may have recovered meanwhile (a probe closed the counter).
-      if (topology.isSingle() || isOpen() || current == null) {
-        startAttempt(reason);
+      // With Sentinel or Cluster, Redisson may have recovered meanwhile (every primary answers again).
+      if (topology.isSingle() || live.rejection != null || live.generation == null || !live.openShards.isEmpty()) {
+        startAttempt(purpose, "retry after: " + what, true);
       }
     }), wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private void swapIn(Generation built, int thisAttempt, Duration took) {
-    Generation g = new Generation(generations.incrementAndGet(), built.client(), built.address());
-    Generation old = current;
-    current = g;
-    if (closed) {
-      // close() ran between our check and the swap and closed the old client: this one is ours to close.
-      current = null;
-      closeQuietly(g.client(), "a client swapped in during close");
+  /** Wrong credentials or missing permissions: configuration, never a failover. */
+  private void configurationRefused(FailureClassifier.Kind kind, Throwable cause, @Nullable Generation old,
+      int thisAttempt, Duration took) {
+    long n = old == null ? 0 : old.number;
+    String what = kind == FailureClassifier.Kind.AUTHENTICATION ? "authentication refused" : "permission refused";
+    if (old == null) {
+      // Never connected: the config is wrong, and retrying would only hammer Redis with bad logins.
+      RuntimeException error = kind == FailureClassifier.Kind.AUTHENTICATION
+          ? new RedisAuthenticationException("Redis " + topology.endpoint()
+              + " refused the credentials: check the password (or user) in the config; not retrying", cause)
+          : new RedisPermissionException("Redis " + topology.endpoint() + " refused the supervisor's probe ("
+              + describe(cause) + "): the user needs EVAL and EVALSHA, and PEXPIRE on the key '" + rc.probeKey()
+              + "' (resilience.probeKey); see docs/failover.md; not retrying", cause);
+      live = Live.rejecting(null, new Rejection.Terminal(error));
+      log.error("Redis {}: {}; the supervisor stops connecting until it is restarted with a corrected config",
+          topology.endpoint(), what);
+      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+          what, Duration.ZERO));
+      firstOutcome.completeExceptionally(error);
       return;
     }
+    // It worked before: a password rotation in progress, perhaps. Keep trying, slowly.
+    log.error("Redis {}: {} on rebuild attempt {}; retrying every {} s", topology.endpoint(), what, thisAttempt,
+        rc.rebuildBackoffMax().toSeconds());
+    events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+        what, rc.rebuildBackoffMax()));
+    Purpose purpose = attemptPurpose;
+    nextAttempt = supervisor.schedule(guarded(() -> startAttempt(purpose, "retry after: " + what, true)),
+        rc.rebuildBackoffMax().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void swapIn(Candidate c, int thisAttempt, Duration took) {
+    Generation old = live.generation;
+    boolean wasOpen = live.rejection != null;
+    Generation g = new Generation(generations.incrementAndGet(), c.client, c.address);
+    c.resources.forEach(g::putResource);
+    c.watch.generation = g;
+    // Closed first, then visible: a call admitted on the new generation must find the window clean.
+    if (breaker.getState() != CircuitBreaker.State.CLOSED) {
+      breaker.transitionToClosedState();
+    }
+    live = new Live(g, null, Map.of());
+    shards.clear();
     if (old != null) {
       rebuilds.incrementAndGet();
     }
@@ -522,104 +706,263 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     attempt = 0;
     probeFailures = 0;
     outageStart = null;
-    lastFailure = "no failure";
+    cancel(graceCheck);
+    cancel(nextAttempt);
     if (old == null) {
-      log.info("Redis {} connected: generation {} at {}", topology.endpoint(), g.number(), g.describeAddress());
+      log.info("Redis {} connected: generation {} at {}", topology.endpoint(), g.number, g.describeAddress());
     } else {
       log.info("Redis {} available again: generation {} at {} replaced generation {} after {} attempt(s){}",
-          topology.endpoint(), g.number(), g.describeAddress(), old.number(), thisAttempt,
+          topology.endpoint(), g.number, g.describeAddress(), old.number, thisAttempt,
           outage == null ? "" : ", outage " + outage.toMillis() + " ms");
     }
-    // Available before anyone hears of the new generation: listeners rebind through execute().
-    if (breaker.getState() != CircuitBreaker.State.CLOSED) {
-      breaker.transitionToClosedState();
-    }
+    CompletableFuture<Generation> waiting = nextGeneration;
+    nextGeneration = new CompletableFuture<>();
+    waiting.complete(g);
     firstOutcome.complete(null);
-    events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number(), thisAttempt,
+    events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number, thisAttempt,
         took, g.describeAddress()));
-    events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number(),
-        old == null ? 0 : old.number(), outage));
-    if (old != null) {
-      closeQuietly(old.client(), "replaced generation " + old.number());
+    if (wasOpen && old != null) {
+      events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), g.number,
+          SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, "generation " + g.number + " verified"));
     }
+    events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number,
+        old == null ? 0 : old.number, outage));
+    if (old != null) {
+      retire(old, "generation " + old.number + " was replaced by generation " + g.number);
+    }
+    openMissingAttachments(g);
+  }
+
+  /** Ends every attempt in flight on {@code old} (the idempotent ones go again), then closes it. */
+  private void retire(Generation old, String why) {
+    for (Attempt<?> a : old.retire()) {
+      if (a.claim()) {
+        abandon(a, why, false);
+      }
+    }
+    Map<AttachmentImpl<?>, Object> opened = old.resources();
+    workers.execute(() -> opened.forEach((a, r) -> a.closeOn(old.client, r)));
+    closeQuietly(old.client, "replaced generation " + old.number);
+  }
+
+  private static <T> boolean resendable(Attempt<T> a) {
+    return a.call.resendableInFlight(a, true);
+  }
+
+  private static <T> void abandon(Attempt<T> a, String why, boolean connectionLost) {
+    a.call.abandoned(a, why, connectionLost);
   }
 
   private void probe() {
-    Generation g = current;
+    Generation g = live.generation;
     if (closed || probeRunning || g == null) {
       return;
     }
-    if (topology.isSingle() && (attemptRunning || isOpen())) {
+    if (topology.isSingle() && live.rejection != null) {
       return; // recovering: the rebuild attempts are the probe
     }
-    long start = System.nanoTime();
-    CompletableFuture<String> role;
-    try {
-      role = Probe.role(g.client(), rc.probeTimeout()).toCompletableFuture();
-    } catch (RuntimeException e) {
-      role = CompletableFuture.failedFuture(e);
-    }
-    probeRunning = true;
-    role.orTimeout(rc.probeTimeout().toMillis() + 100, TimeUnit.MILLISECONDS)
-        .whenComplete((r, err) -> onSupervisorThread(() -> probeDone(g, r, err, System.nanoTime() - start)));
-  }
-
-  private void probeDone(Generation g, @Nullable String role, @Nullable Throwable err, long nanos) {
-    probeRunning = false;
-    if (closed || g != current) {
+    openMissingAttachments(g);
+    if (topology.isCluster()) {
+      probeCluster(g);
       return;
     }
-    if (err == null && "master".equals(role)) {
-      probeFailures = 0;
-      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-      if (!topology.isSingle() && isOpen()) {
-        log.info("Redis {} answers again without a rebuild (generation {})", topology.endpoint(), g.number());
-        breaker.transitionToClosedState();
-      }
+    long start = System.nanoTime();
+    CompletableFuture<Void> answer;
+    try {
+      answer = Probe.writable(g.client, rc.probeKey(), rc.probeTimeout()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    probeRunning = true;
+    answer.orTimeout(rc.probeTimeout().toMillis() + 100, TimeUnit.MILLISECONDS)
+        .whenComplete((r, err) -> onSupervisorThread(() -> probeDone(g, err, start)));
+  }
+
+  private void probeDone(Generation g, @Nullable Throwable err, long startNanos) {
+    probeRunning = false;
+    if (closed || g != live.generation) {
       return;
     }
     if (err == null) {
-      String what = "the node at " + g.describeAddress() + " answers as " + role + ", not master";
-      if (topology.isSingle()) {
-        strongSignal(g, what);
+      probeFailures = 0;
+      breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+      if (attemptRunning && attemptPurpose == Purpose.SPECULATIVE) {
+        cancelAttempt("the node answers the probe again");
+      }
+      if (!topology.isSingle()) {
+        recoveredInPlace(g);
       }
       return;
     }
     Throwable cause = FailureClassifier.unwrap(err);
     FailureClassifier.Kind kind = FailureClassifier.classify(cause);
-    if (!kind.isFailoverSignal()) {
+    if (kind == FailureClassifier.Kind.READONLY) {
+      if (topology.isSingle()) {
+        replace(g, "the node at " + g.describeAddress() + " refuses writes (READONLY): it is a replica now");
+      }
+      return;
+    }
+    if (kind == FailureClassifier.Kind.PERMISSION) {
+      if (!permissionLogged) {
+        permissionLogged = true;
+        log.error("Redis {}: the probe was refused ({}); the user needs EVAL and EVALSHA, and PEXPIRE on the key"
+            + " '{}' (resilience.probeKey); see docs/failover.md", topology.endpoint(), describe(cause), rc.probeKey());
+      }
+      return;
+    }
+    if (!kind.isCounted()) {
       log.debug("Redis {}: probe failed with a non-failover error: {}", topology.endpoint(), describe(cause));
       return;
     }
     probeFailures++;
-    String what = "probe " + probeFailures + ": " + describe(kind, cause);
-    lastFailure = what;
-    breaker.onError(nanos, TimeUnit.NANOSECONDS, cause);
+    String what = describe(kind, cause);
+    lastFailure = "probe " + probeFailures + ": " + what;
+    breaker.onError(0, TimeUnit.NANOSECONDS, cause);
     if (!topology.isSingle()) {
-      return; // counted in the failure counter's window; Redisson follows the topology
+      if (isBreakerOpen()) {
+        open(lastFailure); // counted in the window; Redisson follows the topology
+      }
+      return;
     }
-    if (kind.isStrong() || probeFailures >= rc.probeFailuresToOpen()) {
-      strongSignal(g, describe(kind, cause) + " (" + probeFailures + " probe(s) in a row)");
+    // A response lost with a connection Redisson already replaced is a reset, not a silent node.
+    boolean silent = kind == FailureClassifier.Kind.TIMEOUT && g.lastDisconnectNanos - startNanos < 0;
+    if (probeFailures >= rc.probeFailuresToOpen() || isBreakerOpen()) {
+      open(what + " (" + probeFailures + " probe(s) in a row)");
+    } else if (silent) {
+      // Either a pause (ours or the node's) or dead connections. Confirm at once and, meanwhile, build a
+      // fresh client: if it answers while the old connections stay silent, they were dead.
+      startAttempt(Purpose.SPECULATIVE, "probe timed out: " + what, true);
+      supervisor.execute(guarded(this::probe));
     } else {
       // Confirm soon rather than one interval later, but not at once: a reset connection needs a moment
       // to reconnect, and a blip must not cost a rebuild.
-      supervisor.schedule(guarded(this::probe), confirmDelayMillis(), TimeUnit.MILLISECONDS);
+      supervisor.schedule(guarded(this::probe), Math.max(1, rc.probeInterval().toMillis() / 2),
+          TimeUnit.MILLISECONDS);
     }
   }
 
-  private long confirmDelayMillis() {
-    return Math.max(1, rc.probeInterval().toMillis() / 2);
+  // ---------------------------------------------------------------- Cluster: one counter per shard
+
+  private void probeCluster(Generation g) {
+    CompletableFuture<List<Probe.Ping>> pings;
+    try {
+      pings = Probe.clusterPrimaries(g.client, rc.probeTimeout()).toCompletableFuture();
+    } catch (RuntimeException e) {
+      pings = CompletableFuture.failedFuture(e);
+    }
+    probeRunning = true;
+    pings.orTimeout(rc.probeTimeout().toMillis() + 200, TimeUnit.MILLISECONDS)
+        .whenComplete((r, err) -> onSupervisorThread(() -> clusterProbeDone(g, r, err)));
   }
+
+  private void clusterProbeDone(Generation g, @Nullable List<Probe.Ping> pings, @Nullable Throwable err) {
+    probeRunning = false;
+    if (closed || g != live.generation) {
+      return;
+    }
+    if (pings == null) {
+      Throwable cause = FailureClassifier.unwrap(Objects.requireNonNull(err));
+      lastFailure = "probe: " + describe(FailureClassifier.classify(cause), cause);
+      breaker.onError(0, TimeUnit.NANOSECONDS, cause);
+      if (isBreakerOpen()) {
+        open(lastFailure);
+      }
+      return;
+    }
+    Set<InetSocketAddress> primaries = new HashSet<>();
+    boolean all = !pings.isEmpty();
+    for (Probe.Ping p : pings) {
+      primaries.add(p.address());
+      Shard s = shards.computeIfAbsent(p.address(), a -> new Shard());
+      if (p.failure() == null) {
+        s.probeFailures = 0;
+        s.callFailures = 0;
+        if (s.openedAt != null) {
+          closeShard(g, p.address(), s, "the primary answers the probe again");
+        }
+        continue;
+      }
+      all = false;
+      s.probeFailures++;
+      if (s.openedAt == null && s.probeFailures >= rc.probeFailuresToOpen()) {
+        FailureClassifier.Kind kind = FailureClassifier.classify(p.failure());
+        openShard(g, p.address(), s, describe(kind, p.failure()) + " (" + s.probeFailures + " probe(s) in a row)");
+      }
+    }
+    // A primary whose slots Redisson moved to its promoted replica no longer serves anything.
+    for (InetSocketAddress gone : new ArrayList<>(shards.keySet())) {
+      if (!primaries.contains(gone)) {
+        Shard s = shards.remove(gone);
+        if (s != null && s.openedAt != null) {
+          closeShard(g, gone, s, "its slots moved to another primary");
+        }
+      }
+    }
+    if (all) {
+      breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+      recoveredInPlace(g);
+    }
+  }
+
+  /** A call on a key of {@code shard} failed over: probe the primaries now rather than next interval. */
+  private void shardCallFailed(Generation g, InetSocketAddress shard, String what) {
+    if (closed || g != live.generation) {
+      return;
+    }
+    Shard s = shards.computeIfAbsent(shard, a -> new Shard());
+    s.callFailures++;
+    log.debug("Redis {}: a call on shard {} failed: {}", topology.endpoint(), hostPort(shard), what);
+    if (s.openedAt == null && s.callFailures >= rc.minimumNumberOfCalls() && !probeRunning) {
+      s.callFailures = 0;
+      probe();
+    }
+  }
+
+  private void openShard(Generation g, InetSocketAddress address, Shard s, String cause) {
+    s.openedAt = clock.instant();
+    String shard = hostPort(address);
+    Map<InetSocketAddress, String> open = new HashMap<>(live.openShards);
+    open.put(address, "Redis " + topology.endpoint() + ": the shard at " + shard + " is unavailable (" + cause
+        + "); the call failed fast while Redisson follows the cluster (generation " + g.number + ")");
+    live = new Live(g, live.rejection, Map.copyOf(open));
+    log.warn("Redis {}: shard {} unavailable (generation {}): {}; its keys fail fast, other shards serve on",
+        topology.endpoint(), shard, g.number, cause);
+    events.publish(new SupervisorEvent.ShardStateTransition(clock.instant(), topology.endpoint(), g.number, shard,
+        SupervisorState.AVAILABLE, SupervisorState.UNAVAILABLE, cause));
+    scheduleGraceRebuild("shard " + shard + " still unavailable after " + rc.topologyGracePeriod().toSeconds() + " s");
+  }
+
+  private void closeShard(Generation g, InetSocketAddress address, Shard s, String cause) {
+    Duration outage = s.openedAt == null ? Duration.ZERO : Duration.between(s.openedAt, clock.instant());
+    s.openedAt = null;
+    Map<InetSocketAddress, String> open = new HashMap<>(live.openShards);
+    open.remove(address);
+    live = new Live(g, live.rejection, Map.copyOf(open));
+    if (open.isEmpty()) {
+      cancel(graceCheck);
+      if (live.rejection == null) {
+        attempt = 0;
+      }
+    }
+    String shard = hostPort(address);
+    log.info("Redis {}: shard {} available again after {} ms: {}", topology.endpoint(), shard, outage.toMillis(),
+        cause);
+    events.publish(new SupervisorEvent.ShardStateTransition(clock.instant(), topology.endpoint(), g.number, shard,
+        SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, cause));
+  }
+
+  // ---------------------------------------------------------------- DNS and connections
 
   private void checkDns() {
     DnsWatch watch = dns;
-    if (closed || watch == null) {
+    if (closed || watch == null || watch.isPending()) {
       return;
     }
     watch.resolve().whenComplete((ips, err) -> onSupervisorThread(() -> dnsDone(watch, ips, err)));
   }
 
   private void dnsDone(DnsWatch watch, @Nullable Set<String> ips, @Nullable Throwable err) {
+    watch.done();
     if (closed || ips == null || ips.isEmpty()) {
       if (err != null) {
         log.debug("Redis {}: resolving {} failed: {}", topology.endpoint(), watch.hostname(), describe(err));
@@ -629,28 +972,188 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Set<String> previous = lastDnsAnswer;
     lastDnsAnswer = ips;
     boolean changed = previous != null && !previous.equals(ips);
-    Generation g = current;
+    Generation g = live.generation;
+    String moved = watch.hostname() + " now resolves to " + ips;
     if (attemptRunning) {
       if (changed && attemptSupersedable) {
         // The running attempt went to the old address and may hang there until verifyTimeout: supersede
         // it. Still single-flight: only the newest attempt's client can be swapped in.
-        attemptSeq++;
-        attemptRunning = false;
-        attempt--; // the superseded attempt does not count towards the backoff
-        startAttempt(watch.hostname() + " now resolves to " + ips, false);
+        Purpose purpose = attemptPurpose == Purpose.SPECULATIVE ? Purpose.REPLACE : attemptPurpose;
+        cancelAttempt(moved);
+        startAttempt(purpose, moved, false);
       }
       return;
     }
-    if (isOpen() || g == null) {
+    if (live.rejection != null || g == null) {
       if (changed) {
-        startAttempt(watch.hostname() + " now resolves to " + ips); // do not wait out the backoff
+        startAttempt(Purpose.RECOVER, moved, true); // do not wait out the backoff
       }
       return;
     }
-    InetSocketAddress a = g.address();
+    InetSocketAddress a = g.address;
     if (a != null && !ips.contains(a.getAddress().getHostAddress())) {
-      strongSignal(g, watch.hostname() + " now resolves to " + ips + ", the client is connected to "
-          + a.getAddress().getHostAddress());
+      replace(g, moved + ", the client is connected to " + a.getAddress().getHostAddress());
+    }
+  }
+
+  /** Connections of {@code g} to {@code address} were lost; Redisson reconnects them by itself. */
+  private void disconnected(Generation g, InetSocketAddress address, NodeType type) {
+    if (closed || g != live.generation) {
+      return;
+    }
+    long now = System.nanoTime();
+    g.lastDisconnectNanos = now;
+    if (type == NodeType.MASTER) {
+      // Responses to commands written on a dead connection never come, and Redisson waits out the whole
+      // timeout for them. What may be sent twice goes again now, on a live connection; the rest waits.
+      for (Attempt<?> a : g.inFlight()) {
+        if (a.startedNanos - now < 0 && resendable(a) && a.claim()) {
+          abandon(a, "the connection to " + hostPort(address) + " was lost", true);
+        }
+      }
+    }
+    events.publish(new SupervisorEvent.ConnectionLost(clock.instant(), topology.endpoint(), g.number,
+        hostPort(address), type.name()));
+  }
+
+  /** Per generation: hears Redisson's connection events, and passes them on to the application's listener. */
+  @SuppressWarnings("deprecation") // Redisson 4.7's interface still declares the address-only methods abstract
+  private final class ConnectionWatch implements ConnectionListener {
+    private final @Nullable ConnectionListener delegate;
+    volatile @Nullable Generation generation; // set at the swap: a candidate's events mean nothing
+
+    ConnectionWatch(@Nullable ConnectionListener delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onConnect(InetSocketAddress addr) {
+      if (delegate != null) {
+        delegate.onConnect(addr);
+      }
+    }
+
+    @Override
+    public void onConnect(InetSocketAddress addr, NodeType nodeType) {
+      if (delegate != null) {
+        delegate.onConnect(addr, nodeType);
+      }
+    }
+
+    @Override
+    public void onDisconnect(InetSocketAddress addr) {
+      onDisconnect(addr, NodeType.MASTER);
+    }
+
+    @Override
+    public void onDisconnect(InetSocketAddress addr, NodeType nodeType) {
+      if (delegate != null) {
+        delegate.onDisconnect(addr, nodeType);
+      }
+      Generation g = generation;
+      if (g != null && addr != null) {
+        onSupervisorThread(() -> disconnected(g, addr, nodeType));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- attachments
+
+  @Override
+  public <R> Attachment<R> attach(String name, GenerationResource<R> resource) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(resource, "resource");
+    AttachmentImpl<R> a = new AttachmentImpl<>(name, resource);
+    attachments.add(a);
+    onSupervisorThread(() -> {
+      Generation g = live.generation;
+      if (g != null) {
+        openMissingAttachments(g);
+      }
+    });
+    return a;
+  }
+
+  /** Opens, in the background, every attachment the current generation lacks (late ones, failed ones). */
+  private void openMissingAttachments(Generation g) {
+    for (AttachmentImpl<?> a : attachments) {
+      if (g.resource(a) == null && a.opening.compareAndSet(false, true)) {
+        workers.execute(() -> {
+          try {
+            Object r = a.openOn(g.client, rc.verifyTimeout());
+            if (g.isRetired() || a.closed) {
+              a.closeOn(g.client, r);
+            } else {
+              g.putResource(a, r);
+            }
+          } catch (Exception e) {
+            log.warn("Redis {}: opening {} on generation {} failed: {}; trying again with the next probe",
+                topology.endpoint(), a.name, g.number, describe(e));
+          } finally {
+            a.opening.set(false);
+          }
+        });
+      }
+    }
+  }
+
+  /** A resource registered with {@link #attach}. */
+  final class AttachmentImpl<R> implements Attachment<R> {
+    final String name;
+    private final GenerationResource<R> resource;
+    final AtomicBoolean opening = new AtomicBoolean();
+    volatile boolean closed;
+
+    AttachmentImpl(String name, GenerationResource<R> resource) {
+      this.name = name;
+      this.resource = resource;
+    }
+
+    /** Opens on {@code client}, waiting at most {@code timeout}; a worker thread. */
+    R openOn(RedissonClient client, Duration timeout) throws Exception {
+      try {
+        return resource.open(client).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = FailureClassifier.unwrap(e);
+        throw cause instanceof Exception ex ? ex : e;
+      } catch (TimeoutException e) {
+        throw new TimeoutException("opening " + name + " took longer than " + timeout.toMillis() + " ms");
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    void closeOn(RedissonClient client, Object r) {
+      try {
+        resource.close(client, (R) r);
+      } catch (RuntimeException e) {
+        log.debug("Redis {}: closing {} failed: {}", topology.endpoint(), name, describe(e));
+      }
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      attachments.remove(this);
+      onSupervisorThread(() -> {
+        Generation g = live.generation;
+        Object r = g == null ? null : g.removeResource(this);
+        if (g != null && r != null) {
+          workers.execute(() -> closeOn(g.client, r));
+        }
+      });
+    }
+
+    @Override
+    public String toString() {
+      return "Attachment[" + name + "]";
     }
   }
 
@@ -661,7 +1164,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (closed) {
       return SupervisorState.CLOSED;
     }
-    return current == null || isOpen() ? SupervisorState.UNAVAILABLE : SupervisorState.AVAILABLE;
+    Live l = live;
+    if (l.rejection != null || l.generation == null) {
+      return SupervisorState.UNAVAILABLE;
+    }
+    return SupervisorState.AVAILABLE;
   }
 
   @Override
@@ -675,14 +1182,26 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   @Override
+  public Duration callTimeout() {
+    return Duration.ofNanos(callTimeoutNanos);
+  }
+
+  @Override
   public long generation() {
-    Generation g = current;
-    return g == null ? 0 : g.number();
+    Generation g = live.generation;
+    return g == null ? 0 : g.number;
   }
 
   @Override
   public String endpoint() {
     return topology.endpoint();
+  }
+
+  @Override
+  public Set<String> unavailableShards() {
+    Set<String> open = new TreeSet<>();
+    live.openShards.keySet().forEach(a -> open.add(hostPort(a)));
+    return open;
   }
 
   @Override
@@ -701,6 +1220,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   @Override
+  public CallCounts callCounts() {
+    return new CallCounts(succeeded.sum(), failed.sum(), rejected.sum(), overloaded.sum());
+  }
+
+  @Override
   public long rebuildCount() {
     return rebuilds.get();
   }
@@ -709,47 +1233,87 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   public void requestRebuild(String reason) {
     Objects.requireNonNull(reason, "reason");
     onSupervisorThread(() -> {
-      Generation g = current;
+      Generation g = live.generation;
       if (g == null) {
-        startAttempt(reason);
+        startAttempt(Purpose.RECOVER, reason, true);
+      } else if (live.rejection != null) {
+        startAttempt(Purpose.RECOVER, reason, true);
       } else {
-        strongSignal(g, reason);
+        replace(g, reason);
       }
     });
   }
 
+  /**
+   * Stops everything within {@code closeTimeout}. The teardown runs on the supervisor thread, so it cannot
+   * interleave with a swap; clients still being built are closed by their own workers when Redisson.create
+   * returns (it is never interrupted: an interrupted create skips its own clean-up).
+   */
   @Override
   public void close() {
-    if (closed) {
+    if (!closing.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     long deadline = System.nanoTime() + rc.closeTimeout().toNanos();
-    supervisor.shutdownNow();
-    for (Runnable pending : retryTimer.shutdownNow()) {
-      pending.run(); // a scheduled async retry: it now fails fast ("closed") and completes its caller's stage
+    CompletableFuture<Generation> torn = new CompletableFuture<>();
+    Runnable teardown = () -> torn.complete(teardown());
+    if (!onSupervisorThreadEvenIfClosing(teardown)) {
+      teardown.run();
     }
-    Generation g = current;
-    current = null;
-    CompletableFuture<Void> shutdown = g == null ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.runAsync(() -> g.client().shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS),
-            workers);
-    awaitQuietly(shutdown, deadline, "closing generation " + (g == null ? 0 : g.number()));
+    closed = true;
+    Generation g = null;
+    try {
+      g = torn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      log.warn("Redis {}: the supervisor thread did not stop in time; closing anyway", topology.endpoint());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    supervisor.shutdown();
+    for (Runnable pending : retryTimer.shutdownNow()) {
+      pending.run(); // a scheduled retry: it now fails fast ("closed") and completes its caller's stage
+    }
+    Generation last = g;
+    CompletableFuture<Void> shutdown = last == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> {
+          last.resources().forEach((a, r) -> a.closeOn(last.client, r));
+          shutdownClient(last.client);
+        }, workers);
+    awaitQuietly(shutdown, deadline, "closing generation " + (last == null ? 0 : last.number));
     awaitQuietly(dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);
     if (sharedGroup != null) {
       awaitQuietly(sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);
     }
     if (sharedExecutor != null) {
-      sharedExecutor.shutdownNow();
+      sharedExecutor.shutdown();
     }
-    workers.shutdownNow();
+    workers.shutdown();
     awaitTermination(supervisor, deadline);
-    awaitTermination(retryTimer, deadline);
-    awaitTermination(workers, deadline);
-    if (sharedExecutor != null) {
-      awaitTermination(sharedExecutor, deadline);
-    }
+    events.close(Math.max(0, deadline - System.nanoTime()));
     log.info("Redis {} supervisor closed after {} rebuild(s)", topology.endpoint(), rebuilds.get());
+  }
+
+  /** On the supervisor thread: nothing is admitted after this; returns the generation to close. */
+  private @Nullable Generation teardown() {
+    closed = true;
+    Live l = live;
+    live = Live.rejecting(null, Rejection.unavailable("Redis " + topology.endpoint()
+        + ": the supervisor is closed", l.generation == null ? 0 : l.generation.number));
+    cancel(nextAttempt);
+    cancel(graceCheck);
+    attemptSeq++;
+    attemptRunning = false;
+    Generation g = l.generation;
+    if (g != null) {
+      for (Attempt<?> a : g.retire()) {
+        if (a.claim()) {
+          a.call.fail(new RedisUnavailableException("Redis " + topology.endpoint() + ": the supervisor was closed"
+              + " while the call was in flight", null, g.number, false));
+        }
+      }
+    }
+    nextGeneration.completeExceptionally(new IllegalStateException("closed"));
+    return g;
   }
 
   @Override
@@ -773,35 +1337,45 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   /** Hands {@code r} to the supervisor thread; false when the supervisor is closed and will not run it. */
   private boolean onSupervisorThread(Runnable r) {
-    if (closed) {
-      return false;
-    }
+    return !closed && onSupervisorThreadEvenIfClosing(r);
+  }
+
+  private boolean onSupervisorThreadEvenIfClosing(Runnable r) {
     try {
       supervisor.execute(guarded(r));
       return true;
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return false;
     }
   }
 
+  private void closeCandidate(Candidate c, String what) {
+    closeQuietly(c.client, what);
+  }
+
   /** Closes a client on a worker, bounded by closeTimeout; a hang is logged, never waited for. */
   private void closeQuietly(RedissonClient client, String what) {
+    Runnable close = () -> {
+      long start = System.nanoTime();
+      try {
+        shutdownClient(client);
+      } catch (RuntimeException e) {
+        log.debug("Redis {}: closing {} failed: {}", topology.endpoint(), what, describe(e));
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      if (ms > 2 * rc.closeTimeout().toMillis()) {
+        log.warn("Redis {}: closing {} took {} ms", topology.endpoint(), what, ms);
+      }
+    };
     try {
-      workers.execute(() -> {
-        long start = System.nanoTime();
-        try {
-          client.shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-          log.debug("Redis {}: closing {} failed: {}", topology.endpoint(), what, describe(e));
-        }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        if (ms > 2 * rc.closeTimeout().toMillis()) {
-          log.warn("Redis {}: closing {} took {} ms", topology.endpoint(), what, ms);
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      client.shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      workers.execute(close);
+    } catch (RejectedExecutionException e) {
+      close.run(); // closing: this thread does it
     }
+  }
+
+  private void shutdownClient(RedissonClient client) {
+    client.shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void awaitQuietly(java.util.concurrent.Future<?> f, long deadline, String what) {
@@ -835,6 +1409,28 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
   }
 
+  /** The servers part of a Redisson config, whichever mode it is in. */
+  private static BaseConfig<?> serversConfig(Config c) {
+    if (c.isClusterConfig()) {
+      return c.useClusterServers();
+    }
+    if (c.isSentinelConfig()) {
+      return c.useSentinelServers();
+    }
+    if (c.isSingleConfig()) {
+      return c.useSingleServer();
+    }
+    try {
+      return c.useReplicatedServers();
+    } catch (IllegalStateException e) {
+      return c.useMasterSlaveServers();
+    }
+  }
+
+  static String hostPort(InetSocketAddress a) {
+    return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
+  }
+
   static String describe(FailureClassifier.Kind kind, Throwable e) {
     return kind.name().toLowerCase(java.util.Locale.ROOT) + " (" + describe(e) + ")";
   }
@@ -851,7 +1447,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     String m = root.getMessage();
     if (m != null) {
       // Redisson's timeout messages run to several hundred characters of advice and command dumps.
-      for (String cut : new String[] {" Check connection", ", command:", " channel: [", ". Increase", " Try to increase"}) {
+      for (String cut : new String[] {" Check connection", ", command:", " channel: [", ". Increase", " Try to increase",
+          " Check CPU usage", "Increase connection pool"}) {
         int i = m.indexOf(cut);
         if (i > 0) {
           m = m.substring(0, i);
@@ -864,6 +1461,16 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
+  private static ScheduledExecutorService singleThreadScheduler(String threadName) {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, daemon(threadName));
+    e.setRemoveOnCancelPolicy(true);
+    // On shutdown, tasks already handed over still run (a client arriving must still be closed); loops and
+    // timers do not.
+    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    return e;
+  }
+
   private static ThreadFactory daemon(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
@@ -871,6 +1478,73 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /** A built, verified client with its attachments opened, not yet numbered or swapped in. */
+  private static final class Candidate {
+    final RedissonClient client;
+    final ConnectionWatch watch;
+    final Map<AttachmentImpl<?>, Object> resources = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile @Nullable InetSocketAddress address;
+
+    Candidate(RedissonClient client, ConnectionWatch watch) {
+      this.client = client;
+      this.watch = watch;
+    }
+  }
+
+  /** One Cluster primary's health, on the supervisor thread. */
+  private static final class Shard {
+    int probeFailures;
+    int callFailures;
+    @Nullable Instant openedAt;
+  }
+
+  /** Why calls are refused without reaching Redis; the message is made once, not per call. */
+  static class Rejection {
+    final String message;
+    final long generation;
+
+    Rejection(String message, long generation) {
+      this.message = message;
+      this.generation = generation;
+    }
+
+    static Rejection unavailable(String message, long generation) {
+      return new Rejection(message, generation);
+    }
+
+    RuntimeException exception() {
+      return RedisUnavailableException.failFast(message, generation);
+    }
+
+    /** Refused for good: the credentials or the permissions are wrong. */
+    static final class Terminal extends Rejection {
+      private final RuntimeException error;
+
+      Terminal(RuntimeException error) {
+        super(String.valueOf(error.getMessage()), 0);
+        this.error = error;
+      }
+
+      @Override
+      RuntimeException exception() {
+        return error instanceof RedisPermissionException
+            ? new RedisPermissionException(message, error.getCause())
+            : new RedisAuthenticationException(message, error.getCause());
+      }
+    }
+  }
+
+  /**
+   * What calls see, in one volatile read: the generation to run on, why calls are refused (null: they are
+   * not), and on Cluster the shards whose keys are refused, each with its message.
+   */
+  record Live(@Nullable Generation generation, @Nullable Rejection rejection,
+      Map<InetSocketAddress, String> openShards) {
+    static Live rejecting(@Nullable Generation g, Rejection r) {
+      return new Live(g, r, Map.of());
+    }
   }
 
   /** A verified client that is not a primary: single-server writes must go to a primary. */

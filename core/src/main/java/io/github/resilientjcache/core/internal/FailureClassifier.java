@@ -13,19 +13,24 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.redisson.RedissonShutdownException;
 import org.redisson.client.RedisAuthRequiredException;
+import org.redisson.client.RedisBusyException;
 import org.redisson.client.RedisClusterDownException;
 import org.redisson.client.RedisConnectionException;
 import org.redisson.client.RedisLoadingException;
 import org.redisson.client.RedisMasterDownException;
+import org.redisson.client.RedisNoReplicasException;
+import org.redisson.client.RedisNodeNotFoundException;
 import org.redisson.client.RedisReadonlyException;
 import org.redisson.client.RedisReconnectedException;
 import org.redisson.client.RedisTimeoutException;
 import org.redisson.client.RedisTryAgainException;
+import org.redisson.client.RedisWaitException;
 import org.redisson.client.RedisWrongPasswordException;
 
 /**
- * Sorts what a Redis call threw into failover signals, which the failure counter counts, and the rest,
- * which are the caller's business.
+ * Sorts what a Redis call threw into what it means for availability: failover signals, which the failure
+ * counter counts; signals that the client talks to the wrong node, which replace it; overload, which is
+ * neither; and the rest, which are the caller's business.
  *
  * <p>It walks the whole cause chain: Redisson reports a refused connection as a plain {@code
  * RedisException("Unexpected exception while processing command")} around a {@code ConnectException},
@@ -38,36 +43,65 @@ final class FailureClassifier {
   /** What an exception means for the supervisor. */
   enum Kind {
     /** Not Redis' availability: WRONGTYPE, a codec error, a script bug, OOM. Not counted. */
-    APPLICATION(false, false),
+    APPLICATION(false, false, false),
     /** The credentials were refused: configuration, never a failover. Not counted, no rebuild. */
-    AUTHENTICATION(false, false),
+    AUTHENTICATION(false, false, false),
+    /** The ACL user may not run the command or touch the key (NOPERM): configuration, never a failover. */
+    PERMISSION(false, false, false),
+    /**
+     * The client or the server could not take the call now, for a reason a new client would not fix: the
+     * pool had no free connection or the command could not be written in time (a burst), BUSY (a long
+     * script), a WAIT that replicas did not satisfy. Not counted, no rebuild, no retry.
+     */
+    OVERLOAD(false, false, false),
     /** Connection refused, reset or closed; a name that does not resolve. */
-    CONNECTION(true, false),
+    CONNECTION(true, false, false),
     /** No answer in time: a frozen node, a blackholed connection. */
-    TIMEOUT(true, false),
-    /** LOADING, MASTERDOWN, CLUSTERDOWN, TRYAGAIN: the topology is changing. */
-    TOPOLOGY(true, false),
-    /** A write reached a replica: this client talks to a demoted primary. Rebuild at once. */
-    READONLY(true, true),
-    /** The client was shut down under the call. Rebuild at once if it is the current one. */
-    SHUTDOWN(true, true);
+    TIMEOUT(true, false, false),
+    /**
+     * LOADING, MASTERDOWN, CLUSTERDOWN, TRYAGAIN, NOREPLICAS, a slot whose node is not known yet: the
+     * topology is changing. Redis refused the command before running it.
+     */
+    TOPOLOGY(true, false, true),
+    /**
+     * A write reached a replica: this client talks to a demoted primary. Not counted (the node still
+     * answers reads), but the client is replaced at once. Redis refused the command before running it.
+     */
+    READONLY(false, true, true),
+    /** The client was shut down under the call. Replaced at once if it is the current one. */
+    SHUTDOWN(false, true, false);
 
-    private final boolean failoverSignal;
-    private final boolean strong;
+    private final boolean counted;
+    private final boolean replacesClient;
+    private final boolean refusedBeforeRunning;
 
-    Kind(boolean failoverSignal, boolean strong) {
-      this.failoverSignal = failoverSignal;
-      this.strong = strong;
+    Kind(boolean counted, boolean replacesClient, boolean refusedBeforeRunning) {
+      this.counted = counted;
+      this.replacesClient = replacesClient;
+      this.refusedBeforeRunning = refusedBeforeRunning;
     }
 
-    /** Counted by the failure counter, and retried for idempotent calls. */
+    /** Counted by the failure counter: Redis may be gone. */
+    boolean isCounted() {
+      return counted;
+    }
+
+    /** Enough on its own to replace a single-server client (it talks to the wrong node). */
+    boolean replacesClient() {
+      return replacesClient;
+    }
+
+    /** A failover signal of any sort: counted, or a reason to replace the client. */
     boolean isFailoverSignal() {
-      return failoverSignal;
+      return counted || replacesClient;
     }
 
-    /** Enough on its own to rebuild a single-server client. */
-    boolean isStrong() {
-      return strong;
+    /**
+     * Redis answered that it did not run the command: sending it again cannot apply it twice, so even a
+     * non-idempotent call may be retried.
+     */
+    boolean refusedBeforeRunning() {
+      return refusedBeforeRunning;
     }
   }
 
@@ -80,7 +114,7 @@ final class FailureClassifier {
     Throwable cur = t;
     for (int depth = 0; cur != null && depth < MAX_DEPTH; depth++, cur = cur.getCause()) {
       Kind k = classifyOne(cur);
-      if (k == Kind.AUTHENTICATION || k.isStrong()) {
+      if (k == Kind.AUTHENTICATION || k == Kind.PERMISSION || k.replacesClient()) {
         return k;
       }
       if (found == Kind.APPLICATION) {
@@ -91,10 +125,6 @@ final class FailureClassifier {
       }
     }
     return found;
-  }
-
-  static boolean isFailoverSignal(Throwable t) {
-    return classify(t).isFailoverSignal();
   }
 
   /** The exception itself, without the wrappers futures add. */
@@ -115,11 +145,21 @@ final class FailureClassifier {
         || message.contains("-WRONGPASS")) {
       return Kind.AUTHENTICATION;
     }
+    if (message.startsWith("NOPERM") || message.contains("-NOPERM")) {
+      return Kind.PERMISSION;
+    }
     if (t instanceof RedisReadonlyException || message.startsWith("READONLY") || message.contains("-READONLY")) {
       return Kind.READONLY;
     }
     if (t instanceof RedissonShutdownException || message.contains("RedisClient is shutdown")) {
       return Kind.SHUTDOWN;
+    }
+    // Redisson reports a full pool and an unwritable channel as timeouts of its own: both are the
+    // client's burst, not the server's absence (a dead or frozen node shows up as response timeouts).
+    if (t instanceof RedisBusyException || t instanceof RedisWaitException || message.startsWith("BUSY ")
+        || (t instanceof RedisTimeoutException && (message.startsWith("Unable to acquire connection")
+            || message.startsWith("Command still hasn't been written")))) {
+      return Kind.OVERLOAD;
     }
     if (t instanceof RedisTimeoutException || t instanceof TimeoutException
         || t instanceof java.net.SocketTimeoutException) {
@@ -127,7 +167,9 @@ final class FailureClassifier {
     }
     if (t instanceof RedisLoadingException || t instanceof RedisMasterDownException
         || t instanceof RedisClusterDownException || t instanceof RedisTryAgainException
-        || message.startsWith("LOADING") || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")) {
+        || t instanceof RedisNoReplicasException || t instanceof RedisNodeNotFoundException
+        || message.startsWith("LOADING") || message.startsWith("MASTERDOWN") || message.startsWith("CLUSTERDOWN")
+        || message.startsWith("NOREPLICAS") || message.contains("-NOREPLICAS")) {
       return Kind.TOPOLOGY;
     }
     if (t instanceof RedisConnectionException || t instanceof RedisReconnectedException
@@ -138,6 +180,9 @@ final class FailureClassifier {
     }
     if (t instanceof IOException && isConnectionLoss(message)) {
       return Kind.CONNECTION;
+    }
+    if (message.startsWith("Connection to ") && message.endsWith("is not active!")) {
+      return Kind.CONNECTION; // a pooled connection found closed when taken
     }
     return Kind.APPLICATION;
   }

@@ -1,16 +1,84 @@
 package io.github.resilientjcache.core.internal;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RedissonClient;
 
 /**
- * One verified client and its number. A call records which generation it ran on, so that a failure of a
- * replaced client is not blamed on its successor.
- *
- * @param address the node a single-server client is connected to, as resolved when it was built
+ * One verified client, its number, the attempts in flight on it and the resources attached to it. An
+ * attempt records its generation, so a failure of a replaced client is never blamed on its successor, and
+ * the supervisor can fail (or resend) every attempt in flight on a client at the moment it replaces it:
+ * Redisson's shutdown would otherwise stop the timer that times them out, and some would wait forever.
  */
-record Generation(long number, RedissonClient client, @Nullable InetSocketAddress address) {
+final class Generation {
+
+  final long number;
+  final RedissonClient client;
+  /** The node a single-server client is connected to, as resolved when it was built. */
+  final @Nullable InetSocketAddress address;
+  private final Set<Attempt<?>> inFlight = ConcurrentHashMap.newKeySet();
+  private final Map<DefaultRedisSupervisor.AttachmentImpl<?>, Object> resources = new ConcurrentHashMap<>();
+  private volatile boolean retired;
+  /** System.nanoTime() of the last lost connection to a primary; 0 for none. */
+  volatile long lastDisconnectNanos;
+
+  Generation(long number, RedissonClient client, @Nullable InetSocketAddress address) {
+    this.number = number;
+    this.client = client;
+    this.address = address;
+  }
+
+  /**
+   * Registers an attempt. False if the generation was retired meanwhile: the caller must then abandon the
+   * attempt itself, since {@link #retire()} may already have passed it by.
+   */
+  boolean track(Attempt<?> a) {
+    inFlight.add(a);
+    return !retired;
+  }
+
+  void untrack(Attempt<?> a) {
+    inFlight.remove(a);
+  }
+
+  /** The attempts in flight now, in no order. */
+  List<Attempt<?>> inFlight() {
+    return new ArrayList<>(inFlight);
+  }
+
+  boolean isRetired() {
+    return retired;
+  }
+
+  /** Marks the generation replaced; returns the attempts in flight, which the caller must abandon. */
+  List<Attempt<?>> retire() {
+    retired = true;
+    List<Attempt<?>> left = new ArrayList<>(inFlight);
+    inFlight.clear();
+    return left;
+  }
+
+  @SuppressWarnings("unchecked")
+  <R> @Nullable R resource(DefaultRedisSupervisor.AttachmentImpl<R> a) {
+    return (R) resources.get(a);
+  }
+
+  void putResource(DefaultRedisSupervisor.AttachmentImpl<?> a, Object r) {
+    resources.put(a, r);
+  }
+
+  @Nullable Object removeResource(DefaultRedisSupervisor.AttachmentImpl<?> a) {
+    return resources.remove(a);
+  }
+
+  Map<DefaultRedisSupervisor.AttachmentImpl<?>, Object> resources() {
+    return Map.copyOf(resources);
+  }
 
   String describeAddress() {
     return address == null ? "(managed topology)" : address.getAddress().getHostAddress() + ":" + address.getPort();

@@ -17,11 +17,18 @@ record Topology(Kind kind, String endpoint, @Nullable String hostname, int port)
 
   enum Kind {
     SINGLE,
-    MANAGED
+    /** Sentinel, replicated, master-slave: Redisson follows one primary. */
+    MANAGED,
+    /** Redis Cluster: Redisson follows many primaries, one per shard. */
+    CLUSTER
   }
 
   boolean isSingle() {
     return kind == Kind.SINGLE;
+  }
+
+  boolean isCluster() {
+    return kind == Kind.CLUSTER;
   }
 
   static Topology of(Config config) {
@@ -45,7 +52,7 @@ record Topology(Kind kind, String endpoint, @Nullable String hostname, int port)
       return new Topology(Kind.MANAGED, "sentinel " + s.getMasterName() + " via " + join(s.getSentinelAddresses()), null, 0);
     }
     if (config.isClusterConfig()) {
-      return new Topology(Kind.MANAGED, "cluster via " + join(copy.useClusterServers().getNodeAddresses()), null, 0);
+      return new Topology(Kind.CLUSTER, "cluster via " + join(copy.useClusterServers().getNodeAddresses()), null, 0);
     }
     try {
       var r = copy.useReplicatedServers();

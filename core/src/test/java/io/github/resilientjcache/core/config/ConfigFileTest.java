@@ -152,7 +152,7 @@ class ConfigFileTest {
             + " known settings: probeInterval, probeTimeout, probeFailuresToOpen, dnsCheckInterval,"
             + " failureRateThreshold, slidingWindowSize, minimumNumberOfCalls, retryMaxAttempts,"
             + " retryInitialInterval, retryMaxInterval, rebuildBackoffInitial, rebuildBackoffMax, verifyTimeout,"
-            + " closeTimeout, topologyGracePeriod");
+            + " closeTimeout, topologyGracePeriod, probeKey");
   }
 
   @Test

@@ -90,7 +90,7 @@ class FailureClassifierTest {
       }
       Throwable shutdown = thrownBy(() -> c.getBucket("k").get());
       assertThat(FailureClassifier.classify(shutdown)).isEqualTo(Kind.SHUTDOWN);
-      assertThat(Kind.SHUTDOWN.isStrong()).isTrue();
+      assertThat(Kind.SHUTDOWN.replacesClient()).isTrue();
     }
   }
 
@@ -117,7 +117,7 @@ class FailureClassifierTest {
       wrong.setPassword("wrong-pw");
       Throwable wrongPassword = thrownBy(() -> Redisson.create(wrong).shutdown());
       assertThat(FailureClassifier.classify(wrongPassword)).isEqualTo(Kind.AUTHENTICATION);
-      assertThat(FailureClassifier.isFailoverSignal(wrongPassword)).isFalse();
+      assertThat(FailureClassifier.classify(wrongPassword).isFailoverSignal()).isFalse();
 
       Throwable missing = thrownBy(() -> Redisson.create(TestConfigs.standalone(redis)).shutdown());
       assertThat(FailureClassifier.classify(missing)).isEqualTo(Kind.AUTHENTICATION);
@@ -129,6 +129,6 @@ class FailureClassifierTest {
     assertThat(FailureClassifier.classify(new RedisLoadingException("LOADING Redis is loading"))).isEqualTo(Kind.TOPOLOGY);
     assertThat(FailureClassifier.classify(new RedisTryAgainException("TRYAGAIN"))).isEqualTo(Kind.TOPOLOGY);
     assertThat(Kind.TOPOLOGY.isFailoverSignal()).isTrue();
-    assertThat(Kind.TOPOLOGY.isStrong()).isFalse();
+    assertThat(Kind.TOPOLOGY.replacesClient()).isFalse();
   }
 }

@@ -1,0 +1,218 @@
+package io.github.resilientjcache.core.internal;
+
+import io.github.resilience4j.retry.Retry;
+import io.github.resilientjcache.core.Idempotence;
+import io.github.resilientjcache.core.RedisOperation;
+import io.github.resilientjcache.core.RedisUnavailableException;
+import io.github.resilientjcache.core.ResilientRedisException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One call through the supervisor: its deadline, its attempts (one at a time) and its result. Attempts
+ * are retried while the call is idempotent (or Redis refused the command before running it), the
+ * failure is a failover signal, and the deadline leaves room; a call refused by a replica waits for the
+ * client that replaces it instead of asking the replica again.
+ */
+final class Call<T> {
+
+  private final DefaultRedisSupervisor supervisor;
+  final Idempotence idempotence;
+  final @Nullable String routingKey;
+  private final RedisOperation<T> operation;
+  final long deadlineNanos;
+  final CompletableFuture<T> result = new CompletableFuture<>();
+  /** The attempt running now; attempts never overlap, so this is the only one that can be in flight. */
+  private volatile @Nullable Attempt<T> current;
+  /** Made on the first failure only: calls that succeed at once cost resilience4j nothing. */
+  private Retry.@Nullable AsyncContext<T> retryContext;
+  /** What the last attempt failed with, while the call waits to try again; what its deadline reports. */
+  private volatile @Nullable RuntimeException lastFailure;
+
+  Call(DefaultRedisSupervisor supervisor, Idempotence idempotence, @Nullable String routingKey,
+      RedisOperation<T> operation, long startNanos) {
+    this.supervisor = supervisor;
+    this.idempotence = idempotence;
+    this.routingKey = routingKey;
+    this.operation = operation;
+    this.deadlineNanos = startNanos + supervisor.callTimeoutNanos();
+  }
+
+  /** Runs one attempt on {@code g}, which admitted the call. */
+  void run(Generation g) {
+    Attempt<T> a = new Attempt<>(this, g, System.nanoTime());
+    current = a;
+    if (!g.track(a)) {
+      // Replaced between admission and now: the swap may not have seen this attempt.
+      if (a.claim()) {
+        abandoned(a, "generation " + g.number + " was replaced as the call started", false);
+      }
+      return;
+    }
+    CompletionStage<T> stage;
+    try {
+      stage = operation.apply(a);
+    } catch (RuntimeException e) {
+      a.accept(null, e);
+      return;
+    }
+    if (stage == null) {
+      a.accept(null, new NullPointerException("the operation returned no CompletionStage"));
+      return;
+    }
+    stage.whenComplete(a);
+  }
+
+  /** The attempt's own outcome; {@code a} is claimed. */
+  void attemptEnded(Attempt<T> a, @Nullable T value, @Nullable Throwable error) {
+    a.generation.untrack(a);
+    if (error == null) {
+      supervisor.recordSuccess(a);
+      if (result.complete(value) && retryContext != null) {
+        retryContext.onComplete();
+      }
+      return;
+    }
+    Throwable cause = FailureClassifier.unwrap(error);
+    FailureClassifier.Kind kind = FailureClassifier.classify(cause);
+    RuntimeException failure = supervisor.recordFailure(a, kind, cause);
+    retryOrFail(a.generation, kind, failure);
+  }
+
+  /**
+   * Whether the supervisor may take {@code a} away and send the call again while its command may still be
+   * in flight: reads always; idempotent writes only when the connection it went out on is gone (not when
+   * its whole client is replaced, since the old node may still run it late) and Redisson will not resend
+   * it either.
+   */
+  boolean resendableInFlight(Attempt<T> a, boolean connectionLost) {
+    return idempotence == Idempotence.READ
+        || (idempotence == Idempotence.IDEMPOTENT && connectionLost && a.redissonRetriesOff());
+  }
+
+  /**
+   * The supervisor took the attempt away ({@code a} is claimed): its generation was replaced, or its
+   * connection was lost. A call {@link #resendableInFlight} goes again at once; the others fail, since the
+   * command may or may not have run.
+   */
+  void abandoned(Attempt<T> a, String why, boolean connectionLost) {
+    a.generation.untrack(a);
+    if (resendableInFlight(a, connectionLost) && System.nanoTime() < deadlineNanos) {
+      supervisor.retryExecutor().execute(this::retry);
+      return;
+    }
+    fail(new RedisUnavailableException("Redis " + supervisor.endpoint() + ": " + why + " while the call was in"
+        + " flight; it may or may not have been applied", null, a.generation.number, false));
+  }
+
+  /** The deadline passed: the attempt in flight, if any, is given up and counted as a timeout. */
+  void deadlineExceeded() {
+    Attempt<T> a = current;
+    TimeoutException timeout = new TimeoutException("no answer within " + supervisor.callTimeout().toMillis()
+        + " ms (the call's deadline)");
+    if (a != null && a.claim()) {
+      a.generation.untrack(a);
+      fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, timeout));
+    } else {
+      RuntimeException last = lastFailure;
+      fail(last != null ? last : new RedisUnavailableException("Redis " + supervisor.endpoint() + ": "
+          + timeout.getMessage(), timeout, a == null ? 0 : a.generation.number, false));
+    }
+  }
+
+  private void retryOrFail(Generation failedOn, FailureClassifier.Kind kind, RuntimeException failure) {
+    boolean mayRepeat = idempotence != Idempotence.NON_IDEMPOTENT || kind.refusedBeforeRunning();
+    if (!kind.isFailoverSignal() || !mayRepeat || result.isDone()) {
+      fail(failure);
+      return;
+    }
+    lastFailure = failure;
+    if (retryContext == null) {
+      retryContext = supervisor.retry().asyncContext();
+    }
+    long delayMillis = retryContext.onError(failure);
+    if (delayMillis < 0) {
+      fail(failure);
+      return;
+    }
+    if (kind.replacesClient() && supervisor.replacesOnSignal()) {
+      // This client talks to the wrong node: asking it again is pointless; the replacement is coming.
+      supervisor.afterGeneration(failedOn, this, failure);
+      return;
+    }
+    long left = deadlineNanos - System.nanoTime();
+    if (TimeUnit.MILLISECONDS.toNanos(delayMillis) >= left) {
+      fail(failure);
+      return;
+    }
+    supervisor.retryExecutor().schedule(this::retry, delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The next attempt, on whatever generation admits it now. */
+  void retry() {
+    if (result.isDone()) {
+      return;
+    }
+    if (System.nanoTime() >= deadlineNanos) {
+      deadlineExceeded();
+      return;
+    }
+    Generation g;
+    try {
+      g = supervisor.admit(routingKey);
+    } catch (RuntimeException e) {
+      fail(e);
+      return;
+    }
+    run(g);
+  }
+
+  void fail(RuntimeException e) {
+    result.completeExceptionally(e);
+  }
+
+  /** Waits for the result until the deadline; the caller's thread. */
+  T await() {
+    long left = deadlineNanos - System.nanoTime();
+    try {
+      return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      deadlineExceeded();
+      return joinQuietly();
+    } catch (ExecutionException e) {
+      throw rethrow(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      deadlineExceeded();
+      throw new ResilientRedisException("interrupted while waiting for Redis " + supervisor.endpoint(), e);
+    }
+  }
+
+  private T joinQuietly() {
+    try {
+      return result.getNow(null);
+    } catch (java.util.concurrent.CompletionException e) {
+      throw rethrow(e.getCause());
+    }
+  }
+
+  private static RuntimeException rethrow(@Nullable Throwable t) {
+    if (t instanceof RuntimeException re) {
+      return re;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    return new ResilientRedisException(DefaultRedisSupervisor.describe(t), t);
+  }
+
+  @Override
+  public String toString() {
+    return idempotence.name().toLowerCase(java.util.Locale.ROOT) + " call" + (routingKey == null ? ""
+        : " on a key");
+  }
+}
