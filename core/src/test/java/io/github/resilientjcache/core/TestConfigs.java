@@ -25,6 +25,11 @@ public final class TestConfigs {
     return singleServer(node.uri());
   }
 
+  /** A single-server endpoint at {@code uri} (a VIP, a proxy). */
+  public static Config endpoint(String uri) {
+    return singleServer(uri);
+  }
+
   public static Config primaryEndpoint(PrimaryEndpointRedis redis) {
     Config c = singleServer(redis.uri());
     c.setAddressResolverGroupFactory(redis.dns().addressResolverGroupFactory());

@@ -56,7 +56,9 @@ public final class LoopbackDns implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
   private final AtomicLong queries = new AtomicLong();
+  private final AtomicLong unanswered = new AtomicLong();
   private volatile long ttlSeconds;
+  private volatile boolean silent;
 
   private LoopbackDns(Duration ttl) {
     this.ttlSeconds = Math.max(0, ttl.toSeconds());
@@ -109,6 +111,19 @@ public final class LoopbackDns implements AutoCloseable {
 
   public void ttl(Duration ttl) {
     ttlSeconds = Math.max(0, ttl.toSeconds());
+  }
+
+  /**
+   * While {@code silent}, queries are read and dropped: DNS unreachable, as when a resolver's security
+   * group or network ACL blocks it. Clients see their lookups time out.
+   */
+  public void silence(boolean silent) {
+    this.silent = silent;
+  }
+
+  /** How many queries arrived while {@link #silence silent}, unanswered. */
+  public long unansweredQueries() {
+    return unanswered.get();
   }
 
   /** How many queries this server answered: proves a client asked again instead of caching. */
@@ -192,6 +207,10 @@ public final class LoopbackDns implements AutoCloseable {
   private final class Answerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
+      if (silent) {
+        unanswered.incrementAndGet();
+        return;
+      }
       queries.incrementAndGet();
       DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
       response.setAuthoritativeAnswer(true);

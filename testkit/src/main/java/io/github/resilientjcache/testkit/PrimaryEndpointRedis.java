@@ -70,6 +70,9 @@ public final class PrimaryEndpointRedis extends Fixture {
     if (options.password() != null) {
       c.password(options.password());
     }
+    if (options.user() != null) {
+      c.user(options.user());
+    }
     return c;
   }
 

@@ -87,6 +87,14 @@ public final class RedisConf {
     return set("requirepass", password).set("masterauth", password);
   }
 
+  /** Adds an ACL user: {@code user <name> on ><password> <rules...>}. */
+  public RedisConf user(RedisOptions.AclUser user) {
+    List<String> args = new java.util.ArrayList<>(List.of(user.name(), "on", ">" + user.password()));
+    args.addAll(List.of(user.rules().trim().split("\\s+")));
+    directives.removeIf(d -> d.name().equals("user") && !d.args().isEmpty() && d.args().get(0).equals(user.name()));
+    return add("user", args.toArray(String[]::new));
+  }
+
   public RedisConf replicaOf(String host, int port) {
     return set("replicaof", host, Integer.toString(port));
   }
@@ -136,7 +144,8 @@ public final class RedisConf {
   @Override
   public String toString() {
     return directives.stream()
-        .map(d -> d.name().equals("requirepass") || d.name().equals("masterauth") ? d.name() + " ****" : d.line())
+        .map(d -> d.name().equals("requirepass") || d.name().equals("masterauth") ? d.name() + " ****"
+            : d.name().equals("user") ? "user " + d.args().get(0) + " ****" : d.line())
         .toList().toString();
   }
 }

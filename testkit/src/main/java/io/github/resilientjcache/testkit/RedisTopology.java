@@ -36,6 +36,11 @@ public interface RedisTopology extends AutoCloseable {
     return PrimaryEndpointRedis.start(options);
   }
 
+  /** A primary and a replica behind one virtual IP (a TCP proxy) that a switch-over points at the replica. */
+  static VipRedis primaryWithReplicaBehindVip() {
+    return VipRedis.start();
+  }
+
   /** A primary, a replica and three Sentinels with a 1 s {@code down-after-milliseconds}. */
   static SentinelRedis sentinel() {
     return SentinelRedis.start();

@@ -24,6 +24,9 @@ public final class StandaloneRedis extends Fixture {
       if (options.password() != null) {
         conf.password(options.password());
       }
+      if (options.user() != null) {
+        conf.user(options.user());
+      }
       f.node = f.node("redis", conf).start();
       if (options.isProxied()) {
         f.proxy = f.resource(TcpProxy.start(new InetSocketAddress(HOST, Ports.freePort(HOST)),

@@ -74,6 +74,16 @@ public final class TcpProxy implements AutoCloseable {
     blackholed = true;
   }
 
+  /**
+   * From now on, the connections open now go silent in both directions (a dead path behind a VIP, a
+   * conntrack entry dropped); connections made later flow, to the current target.
+   */
+  public void blackholeExisting() {
+    for (Link link : links) {
+      link.silent = true;
+    }
+  }
+
   /** Ends a blackhole: connections that lost bytes are reset (their streams are broken); new ones flow. */
   public void pass() {
     blackholed = false;
@@ -153,6 +163,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Socket client;
     private volatile Socket upstream;
     private volatile boolean lostBytes;
+    private volatile boolean silent;
 
     Link(Socket client) {
       this.client = client;
@@ -191,7 +202,7 @@ public final class TcpProxy implements AutoCloseable {
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buf)) >= 0) {
-          if (blackholed) {
+          if (blackholed || silent) {
             lostBytes = true;
             continue;
           }
