@@ -25,6 +25,12 @@ final class Call<T> {
   final @Nullable String routingKey;
   private final RedisOperation<T> operation;
   final long deadlineNanos;
+  /**
+   * When the supervisor stops waiting for Redisson: a little after the deadline, so that Redisson's own,
+   * more telling error ("Unable to acquire connection", its response timeout), due at the deadline, wins
+   * over the deadline's plain one.
+   */
+  final long cutoffNanos;
   final CompletableFuture<T> result = new CompletableFuture<>();
   /** The attempt running now; attempts never overlap, so this is the only one that can be in flight. */
   private volatile @Nullable Attempt<T> current;
@@ -40,6 +46,7 @@ final class Call<T> {
     this.routingKey = routingKey;
     this.operation = operation;
     this.deadlineNanos = startNanos + supervisor.callTimeoutNanos();
+    this.cutoffNanos = deadlineNanos + supervisor.cutoffGraceNanos();
   }
 
   /** Runs one attempt on {@code g}, which admitted the call. */
@@ -177,7 +184,7 @@ final class Call<T> {
 
   /** Waits for the result until the deadline; the caller's thread. */
   T await() {
-    long left = deadlineNanos - System.nanoTime();
+    long left = cutoffNanos - System.nanoTime();
     try {
       return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

@@ -383,6 +383,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     return callTimeoutNanos;
   }
 
+  /**
+   * How long after a call's deadline the supervisor still waits for Redisson's own answer: 100 ms (half the
+   * timeout if that is shorter). Redisson's timer ticks and queues add tens of milliseconds to its timeout.
+   */
+  long cutoffGraceNanos() {
+    return Math.min(TimeUnit.MILLISECONDS.toNanos(100), callTimeoutNanos / 2);
+  }
+
   /** True when a client refused as a replica is replaced by the supervisor (single-server endpoints). */
   boolean replacesOnSignal() {
     return topology.isSingle();
@@ -414,7 +422,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     long now = System.nanoTime();
     for (Attempt<?> a : g.inFlight()) {
-      if (now - a.call.deadlineNanos > 0) {
+      if (now - a.call.cutoffNanos > 0) {
         a.call.deadlineExceeded();
       }
     }

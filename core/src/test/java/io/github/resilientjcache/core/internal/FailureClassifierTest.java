@@ -131,4 +131,89 @@ class FailureClassifierTest {
     assertThat(Kind.TOPOLOGY.isFailoverSignal()).isTrue();
     assertThat(Kind.TOPOLOGY.replacesClient()).isFalse();
   }
+
+  /** Regression (review finding 5): a script running too long makes Redis answer BUSY: not a failover. */
+  @Test
+  void busyServer_isOverload_notAFailover() throws Exception {
+    try (var redis = RedisTopology.standalone()) {
+      redis.node().call("CONFIG", "SET", "lua-time-limit", "100");
+      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      Thread busy = new Thread(() -> {
+        try (var raw = redis.node().connect(java.time.Duration.ofSeconds(30))) {
+          raw.send("EVAL", "while true do end", "0");
+        } catch (RuntimeException e) {
+          // killed, as intended
+        }
+      });
+      try {
+        busy.start();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+          try {
+            c.getBucket("k").get();
+            return false;
+          } catch (RuntimeException e) {
+            return String.valueOf(e.getMessage()).contains("BUSY");
+          }
+        });
+        Throwable t = thrownBy(() -> c.getBucket("k").get());
+        assertThat(FailureClassifier.classify(t)).isEqualTo(Kind.OVERLOAD);
+        assertThat(Kind.OVERLOAD.isFailoverSignal()).isFalse();
+      } finally {
+        io.github.resilientjcache.testkit.RespClient.call(redis.node().host(), redis.node().port(),
+            java.time.Duration.ofSeconds(5), "SCRIPT", "KILL");
+        busy.join(10_000);
+        c.shutdown();
+      }
+    }
+  }
+
+  /** Regression (review finding 5): a primary cut off from its replicas refuses writes (NOREPLICAS). */
+  @Test
+  void noReplicas_isATopologyChange() {
+    try (var redis = RedisTopology.standalone()) {
+      redis.node().call("CONFIG", "SET", "min-replicas-to-write", "1");
+      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      try {
+        Throwable t = thrownBy(() -> c.getBucket("k").set("v"));
+        assertThat(t).hasMessageContaining("NOREPLICAS");
+        assertThat(FailureClassifier.classify(t)).isEqualTo(Kind.TOPOLOGY);
+        assertThat(Kind.TOPOLOGY.refusedBeforeRunning()).isTrue();
+      } finally {
+        c.shutdown();
+      }
+    }
+  }
+
+  /**
+   * Regression (review finding 5): with the pool's only connection held by a blocking command, a call
+   * cannot get a connection in time: a burst on the client's side, not a failover.
+   */
+  @Test
+  void poolExhausted_isOverload_notAFailover() {
+    try (var redis = RedisTopology.standalone()) {
+      Config config = TestConfigs.standalone(redis);
+      config.useSingleServer().setConnectionPoolSize(1).setConnectionMinimumIdleSize(1).setTimeout(300)
+          .setRetryAttempts(0);
+      RedissonClient c = Redisson.create(config);
+      try {
+        var held = c.getBlockingQueue("q").pollAsync(3, java.util.concurrent.TimeUnit.SECONDS);
+        Throwable t = thrownBy(() -> c.getBucket("k").get());
+        assertThat(t).hasMessageContaining("Unable to acquire connection");
+        assertThat(FailureClassifier.classify(t)).isEqualTo(Kind.OVERLOAD);
+        held.toCompletableFuture().join();
+      } finally {
+        c.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void unknownSlotNodeAndUnmetWait_areClassifiedToo() {
+    assertThat(FailureClassifier.classify(new org.redisson.client.RedisNodeNotFoundException("Node for slot: 7"
+        + " hasn't been discovered yet"))).isEqualTo(Kind.TOPOLOGY);
+    assertThat(FailureClassifier.classify(new org.redisson.client.RedisWaitException("Only 0 of 1 slaves were"
+        + " synced"))).isEqualTo(Kind.OVERLOAD);
+    assertThat(FailureClassifier.classify(new org.redisson.client.RedisException("NOPERM User app has no"
+        + " permissions to run the 'info' command"))).isEqualTo(Kind.PERMISSION);
+  }
 }
