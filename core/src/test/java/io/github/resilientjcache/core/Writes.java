@@ -9,12 +9,12 @@ final class Writes {
   private Writes() {}
 
   static void set(RedisSupervisor s, String key, String value) {
-    s.execute(Idempotence.IDEMPOTENT,
+    s.execute(Idempotence.IDEMPOTENT, key,
         session -> session.client().getBucket(session.options(PlainOptions.name(key))).setAsync(value));
   }
 
   static String get(RedisSupervisor s, String key) {
-    return s.execute(Idempotence.READ,
+    return s.execute(Idempotence.READ, key,
         session -> session.client().<String>getBucket(session.options(PlainOptions.name(key))).getAsync());
   }
 

@@ -108,7 +108,11 @@ final class Call<T> {
    */
   void abandoned(Attempt<T> a, String why, boolean connectionLost) {
     a.generation.untrack(a);
-    if (resendableInFlight(a, connectionLost) && System.nanoTime() < deadlineNanos) {
+    if (System.nanoTime() - deadlineNanos >= 0) {
+      fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, deadlineMissed()));
+      return;
+    }
+    if (resendableInFlight(a, connectionLost)) {
       supervisor.retryExecutor().execute(this::retry);
       return;
     }
@@ -116,11 +120,14 @@ final class Call<T> {
         + " flight; it may or may not have been applied", null, a.generation.number, false));
   }
 
+  private TimeoutException deadlineMissed() {
+    return new TimeoutException("no answer within " + supervisor.callTimeout().toMillis() + " ms (the call's deadline)");
+  }
+
   /** The deadline passed: the attempt in flight, if any, is given up and counted as a timeout. */
   void deadlineExceeded() {
     Attempt<T> a = current;
-    TimeoutException timeout = new TimeoutException("no answer within " + supervisor.callTimeout().toMillis()
-        + " ms (the call's deadline)");
+    TimeoutException timeout = deadlineMissed();
     if (a != null && a.claim()) {
       a.generation.untrack(a);
       fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, timeout));

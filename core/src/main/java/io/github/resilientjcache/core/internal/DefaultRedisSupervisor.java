@@ -132,6 +132,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private @Nullable Instant outageStart;
   private @Nullable Set<String> lastDnsAnswer;
   private final Map<InetSocketAddress, Shard> shards = new HashMap<>();
+  /** Shards a grace rebuild was made for: still down on the new client, they are down, not a stuck client. */
+  private final Set<InetSocketAddress> rebuiltForShards = new HashSet<>();
   private boolean permissionLogged;
 
   /** Why a build-and-verify attempt runs; it decides what a failed attempt leads to. */
@@ -141,7 +143,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     /** The current client talks to the wrong node (READONLY, moved): calls continue on it meanwhile. */
     REPLACE,
     /** A probe timed out once: a fresh client that answers at once proves the old connections dead. */
-    SPECULATIVE
+    SPECULATIVE,
+    /**
+     * On Cluster, a shard stayed down past the grace period: the client may be stuck. The current one keeps
+     * serving the other shards; one fresh client is tried, and dropped if it cannot be built (Redisson
+     * cannot build a Cluster client while a primary is down and not replaced: then the shard is down, not
+     * the client).
+     */
+    REFRESH
   }
 
   private DefaultRedisSupervisor(Config config, ResilienceConfig rc, Clock clock, String name) {
@@ -414,17 +423,34 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     supervisor.scheduleWithFixedDelay(guarded(this::sweep), SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Calls whose operation outlived its deadline (Redisson's own retries, a lost response): fail them. */
+  /**
+   * Fails calls whose operation outlived its deadline (Redisson's own retries, a lost response), and
+   * looks at calls that have had no answer for a probe timeout: a read goes again at once (its connection
+   * may have died without Redisson noticing yet; a read is safe to send twice), and, as for a probe that
+   * timed out, the old connections are probed and a fresh client is built meanwhile. Under load the
+   * application's own calls notice silent connections before the next probe would.
+   */
   private void sweep() {
     Generation g = live.generation;
     if (g == null) {
       return;
     }
     long now = System.nanoTime();
+    long stalledAfter = rc.probeTimeout().toNanos();
+    boolean stalled = false;
     for (Attempt<?> a : g.inFlight()) {
       if (now - a.call.cutoffNanos > 0) {
         a.call.deadlineExceeded();
+      } else if (now - a.startedNanos > stalledAfter) {
+        stalled = true;
+        if (a.call.idempotence == Idempotence.READ && a.claim()) {
+          abandon(a, "no answer for " + rc.probeTimeout().toMillis() + " ms", true);
+        }
       }
+    }
+    if (stalled && topology.isSingle() && live.rejection == null && !attemptRunning && !rc.probeInterval().isZero()) {
+      startAttempt(Purpose.SPECULATIVE, "a call had no answer for " + rc.probeTimeout().toMillis() + " ms", true);
+      probe();
     }
   }
 
@@ -514,8 +540,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     graceCheck = supervisor.schedule(guarded(() -> {
-      if (live.rejection != null || !live.openShards.isEmpty()) {
+      if (live.rejection != null) {
         startAttempt(Purpose.RECOVER, reason + ": " + lastFailure, true);
+      } else if (!live.openShards.isEmpty()) {
+        rebuiltForShards.addAll(live.openShards.keySet());
+        startAttempt(Purpose.REFRESH, reason, true);
       }
     }), rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -587,8 +616,12 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Candidate candidate = new Candidate(client, watch);
     try {
       try {
-        Probe.writable(client, rc.probeKey(), rc.verifyTimeout()).toCompletableFuture()
-            .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (topology.isCluster()) {
+          verifyAnyPrimary(client);
+        } else {
+          Probe.writable(client, rc.probeKey(), rc.verifyTimeout()).toCompletableFuture()
+              .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
       } catch (ExecutionException e) {
         Throwable cause = FailureClassifier.unwrap(e);
         if (FailureClassifier.classify(cause) == FailureClassifier.Kind.READONLY) {
@@ -605,6 +638,22 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       closeCandidate(candidate, "a rejected client");
       throw e;
     }
+  }
+
+  /**
+   * A Cluster client is usable when some primary answers: one dead shard (the reason for a grace rebuild,
+   * perhaps) must not fail every attempt; its keys are refused by its own counter.
+   */
+  private void verifyAnyPrimary(RedissonClient client) throws Exception {
+    List<Probe.Ping> pings = Probe.clusterPrimaries(client, rc.verifyTimeout()).toCompletableFuture()
+        .get(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    for (Probe.Ping p : pings) {
+      if (p.failure() == null) {
+        return;
+      }
+    }
+    Throwable first = pings.isEmpty() ? new IllegalStateException("no primary known") : pings.get(0).failure();
+    throw new ExecutionException("no primary of the cluster answers", first);
   }
 
   private void attemptDone(long seq, @Nullable Candidate c, @Nullable Throwable err, int thisAttempt,
@@ -632,10 +681,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : describe(cause);
-    firstOutcome.completeExceptionally(cause);
-    if (attemptPurpose == Purpose.SPECULATIVE && live.rejection == null) {
-      // The probe goes on deciding; a new client could not show the old one dead.
-      log.debug("Redis {}: speculative rebuild failed: {}", topology.endpoint(), what);
+    if ((attemptPurpose == Purpose.SPECULATIVE || attemptPurpose == Purpose.REFRESH) && live.rejection == null) {
+      // The current client goes on serving, and the probe goes on deciding.
+      if (attemptPurpose == Purpose.REFRESH) {
+        log.info("Redis {}: no fresh client could be built ({}); the unavailable shard is down, not the client;"
+            + " the current client serves the other shards", topology.endpoint(), what);
+      } else {
+        log.debug("Redis {}: speculative rebuild failed: {}", topology.endpoint(), what);
+      }
       events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
           what, Duration.ZERO));
       attempt--;
@@ -648,6 +701,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Duration wait = backoff.delay(thisAttempt);
     events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
         what, wait));
+    firstOutcome.completeExceptionally(cause);
     if (thisAttempt == 1) {
       log.warn("Redis {}: rebuild attempt 1 failed: {}; retrying with backoff up to {} s", topology.endpoint(),
           what, rc.rebuildBackoffMax().toSeconds());
@@ -726,7 +780,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     CompletableFuture<Generation> waiting = nextGeneration;
     nextGeneration = new CompletableFuture<>();
     waiting.complete(g);
-    firstOutcome.complete(null);
     events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number, thisAttempt,
         took, g.describeAddress()));
     if (wasOpen && old != null) {
@@ -735,6 +788,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number,
         old == null ? 0 : old.number, outage));
+    firstOutcome.complete(null); // after the events: build() drains them before it returns
     if (old != null) {
       retire(old, "generation " + old.number + " was replaced by generation " + g.number);
     }
@@ -898,6 +952,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       }
     }
     // A primary whose slots Redisson moved to its promoted replica no longer serves anything.
+    rebuiltForShards.retainAll(primaries);
     for (InetSocketAddress gone : new ArrayList<>(shards.keySet())) {
       if (!primaries.contains(gone)) {
         Shard s = shards.remove(gone);
@@ -937,12 +992,19 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         topology.endpoint(), shard, g.number, cause);
     events.publish(new SupervisorEvent.ShardStateTransition(clock.instant(), topology.endpoint(), g.number, shard,
         SupervisorState.AVAILABLE, SupervisorState.UNAVAILABLE, cause));
-    scheduleGraceRebuild("shard " + shard + " still unavailable after " + rc.topologyGracePeriod().toSeconds() + " s");
+    if (rebuiltForShards.contains(address)) {
+      log.info("Redis {}: shard {} is still unavailable on a rebuilt client: the shard is down, not the client;"
+          + " waiting for the cluster to recover it", topology.endpoint(), shard);
+    } else {
+      scheduleGraceRebuild("shard " + shard + " still unavailable after " + rc.topologyGracePeriod().toSeconds()
+          + " s");
+    }
   }
 
   private void closeShard(Generation g, InetSocketAddress address, Shard s, String cause) {
     Duration outage = s.openedAt == null ? Duration.ZERO : Duration.between(s.openedAt, clock.instant());
     s.openedAt = null;
+    rebuiltForShards.remove(address);
     Map<InetSocketAddress, String> open = new HashMap<>(live.openShards);
     open.remove(address);
     live = new Live(g, live.rejection, Map.copyOf(open));
