@@ -129,10 +129,16 @@ class RebuildAttemptsTest {
         var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("guard").build()) {
       Writes.set(s, "k", "v");
       long start = System.nanoTime();
-      assertThatThrownBy(() -> s.execute(Idempotence.READ, session -> session.client().getBucket("k").getAsync()
-          .thenApply(v -> session.client().getBucket("k").get()))) // sync, on the thread that completed the read
+      // The pop is answered when the push arrives, on an event-loop thread, after the callback was attached:
+      // the callback runs there.
+      var call = s.executeAsync(Idempotence.NON_IDEMPOTENT, session -> session.client().<String>getBlockingQueue("q")
+          .pollAsync(5, java.util.concurrent.TimeUnit.SECONDS)
+          .thenApply(v -> session.client().getBucket("k").get())) // sync, on the thread that delivered the pop
+          .toCompletableFuture();
+      redis.node().call("RPUSH", "q", "x"); // after the callback was attached: executeAsync has returned
+      assertThat(call).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingRootCause()
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Sync methods can't be invoked from async/rx/reactive listeners");
+          .withMessageContaining("Sync methods can't be invoked from async/rx/reactive listeners");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(s.callTimeout());
       assertThat(Writes.get(s, "k")).as("the event loop still serves").isEqualTo("v");
     }

@@ -1,6 +1,7 @@
 package io.github.resilientjcache.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilientjcache.core.metrics.SupervisorMetrics;
@@ -29,15 +30,16 @@ class SupervisorMetricsTest {
       Tags ours = Tags.of("name", "m", "endpoint", supervisor.endpoint());
       assertThat(gauge(registry, "resilientjcache.redis.available", ours)).isEqualTo(1.0);
       assertThat(gauge(registry, "resilientjcache.redis.generation", ours)).isEqualTo(1.0);
-      assertThat(registry.get("resilience4j.circuitbreaker.state").tags(ours).tag("state", "closed").gauge()
-          .value()).isEqualTo(1.0);
       assertThat(registry.get("resilience4j.retry.calls").tags(ours).functionCounters()).isNotEmpty();
+      Writes.set(supervisor, "k", "v");
+      assertThat(calls(registry, ours, "succeeded")).isGreaterThanOrEqualTo(1);
 
       redis.kill();
       await().atMost(Duration.ofSeconds(5))
           .until(() -> gauge(registry, "resilientjcache.redis.available", ours) == 0.0);
-      assertThat(registry.get("resilience4j.circuitbreaker.state").tags(ours).tag("state", "open").gauge()
-          .value()).isEqualTo(1.0);
+      assertThatThrownBy(() -> Writes.get(supervisor, "k")).isInstanceOf(RedisUnavailableException.class);
+      assertThat(calls(registry, ours, "rejected")).as("failed fast").isGreaterThanOrEqualTo(1);
+      assertThat(gauge(registry, "resilientjcache.redis.failure.rate", ours)).isGreaterThanOrEqualTo(-1.0);
       await().atMost(Duration.ofSeconds(10)).until(() -> rebuilds(registry, ours, "failure") >= 1);
 
       redis.node().start();
@@ -48,7 +50,7 @@ class SupervisorMetricsTest {
       assertThat(recovery.count()).isGreaterThanOrEqualTo(1);
       assertThat(recovery.totalTime(TimeUnit.MILLISECONDS)).isPositive();
       assertThat(gauge(registry, "resilientjcache.redis.generation", ours)).isEqualTo(2.0);
-      assertThat(registry.get("resilience4j.circuitbreaker.calls").tags(ours).timers()).isNotEmpty();
+      assertThat(gauge(registry, "resilientjcache.redis.shards.unavailable", ours)).isZero();
     }
   }
 
@@ -68,7 +70,8 @@ class SupervisorMetricsTest {
       });
       assertThat(bound).extracting(m -> m.getId().getName()).contains("resilientjcache.redis.available",
           "resilientjcache.redis.generation", "resilientjcache.redis.rebuilds", "resilientjcache.redis.recovery",
-          "resilience4j.circuitbreaker.state", "resilience4j.retry.calls");
+          "resilientjcache.redis.calls", "resilientjcache.redis.failure.rate", "resilientjcache.redis.shards.unavailable",
+          "resilience4j.retry.calls");
 
       metrics.close();
 
@@ -79,6 +82,10 @@ class SupervisorMetricsTest {
 
   private static double gauge(SimpleMeterRegistry registry, String name, Tags tags) {
     return registry.get(name).tags(tags).gauge().value();
+  }
+
+  private static double calls(SimpleMeterRegistry registry, Tags tags, String outcome) {
+    return registry.get("resilientjcache.redis.calls").tags(tags).tag("outcome", outcome).functionCounter().count();
   }
 
   private static double rebuilds(SimpleMeterRegistry registry, Tags tags, String outcome) {

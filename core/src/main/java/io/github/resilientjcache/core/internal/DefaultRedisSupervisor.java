@@ -112,6 +112,13 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final List<AttachmentImpl<?>> attachments = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> firstOutcome = new CompletableFuture<>();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /**
+   * Clients made and not yet shut down, candidates still in Redisson.create included. The shared Netty
+   * group and executor must outlive every one of them: a Redisson shutdown that meets a terminated group
+   * fails before it stops its timer, whose thread is not a daemon.
+   */
+  private final Set<Object> liveClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<Void> allClientsClosed = new CompletableFuture<>();
 
   private volatile Live live;
   /** Completes with the next generation at its swap; calls refused by a replica wait on it. */
@@ -571,15 +578,18 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     long started = System.nanoTime();
     List<AttachmentImpl<?>> toOpen = List.copyOf(attachments);
     CompletableFuture<Candidate> built = new CompletableFuture<>();
+    Object slot = new Object(); // counted here, on the supervisor thread, so close() cannot miss it
+    liveClients.add(slot);
     // A worker builds; the supervisor thread only waits for the outcome. Redisson.create can block far
     // longer than verifyTimeout (connect retries with sleeps), so a late client is closed, not used.
     workers.execute(() -> {
       try {
-        Candidate c = build(toOpen);
+        Candidate c = build(toOpen, slot);
         if (!built.complete(c)) {
           closeCandidate(c, "a client built too late (attempt " + thisAttempt + ")");
         }
       } catch (Throwable t) {
+        clientGone(slot);
         built.completeExceptionally(t);
       }
     });
@@ -607,12 +617,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
    * attachment opened on it. It gets a resolver factory of its own, so lookups stuck on behalf of an
    * older client cannot hold the permits this one needs.
    */
-  private Candidate build(List<AttachmentImpl<?>> toOpen) throws Exception {
+  private Candidate build(List<AttachmentImpl<?>> toOpen, Object slot) throws Exception {
     Config c = new Config(baseConfig);
     c.setAddressResolverGroupFactory(DnsWatch.ownFactory(baseConfig.getAddressResolverGroupFactory()));
     ConnectionWatch watch = new ConnectionWatch(baseConfig.getConnectionListener());
     c.setConnectionListener(watch);
     RedissonClient client = Redisson.create(c); // it copies the config itself
+    liveClients.add(client);
+    liveClients.remove(slot);
     Candidate candidate = new Candidate(client, watch);
     try {
       try {
@@ -1344,23 +1356,40 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       pending.run(); // a scheduled retry: it now fails fast ("closed") and completes its caller's stage
     }
     Generation last = g;
-    CompletableFuture<Void> shutdown = last == null ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.runAsync(() -> {
-          last.resources().forEach((a, r) -> a.closeOn(last.client, r));
-          shutdownClient(last.client);
-        }, workers);
-    awaitQuietly(shutdown, deadline, "closing generation " + (last == null ? 0 : last.number));
-    awaitQuietly(dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);
+    if (last != null) {
+      workers.execute(() -> {
+        last.resources().forEach((a, r) -> a.closeOn(last.client, r));
+        shutdownClient(last.client);
+      });
+    }
+    if (liveClients.isEmpty()) {
+      allClientsClosed.complete(null);
+    }
+    // The shared threads go once the last client is shut down: now, or, if a build is still stuck in
+    // Redisson.create, when its worker has closed what it made.
+    CompletableFuture<Void> released = allClientsClosed.thenRun(this::releaseSharedThreads);
+    awaitQuietly(released, deadline, "closing " + liveClients.size() + " client(s)");
+    awaitTermination(supervisor, deadline);
+    events.close(Math.max(0, deadline - System.nanoTime()));
+    log.info("Redis {} supervisor closed after {} rebuild(s)", topology.endpoint(), rebuilds.get());
+  }
+
+  private void releaseSharedThreads() {
+    dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     if (sharedGroup != null) {
-      awaitQuietly(sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS), deadline);
+      sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
     if (sharedExecutor != null) {
       sharedExecutor.shutdown();
     }
     workers.shutdown();
-    awaitTermination(supervisor, deadline);
-    events.close(Math.max(0, deadline - System.nanoTime()));
-    log.info("Redis {} supervisor closed after {} rebuild(s)", topology.endpoint(), rebuilds.get());
+  }
+
+  /** A client made by {@link #build} (or its place while being made) was shut down, or never came to be. */
+  private void clientGone(Object client) {
+    if (liveClients.remove(client) && liveClients.isEmpty() && closing.get()) {
+      allClientsClosed.complete(null);
+    }
   }
 
   /** On the supervisor thread: nothing is admitted after this; returns the generation to close. */
@@ -1445,7 +1474,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   private void shutdownClient(RedissonClient client) {
-    client.shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      client.shutdown(0, rc.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      clientGone(client);
+    }
   }
 
   private void awaitQuietly(java.util.concurrent.Future<?> f, long deadline, String what) {
@@ -1459,10 +1492,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private void awaitQuietly(io.netty.util.concurrent.Future<?> f, long deadline) {
-    f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   private static void awaitTermination(ExecutorService e, long deadline) {

@@ -1,11 +1,12 @@
 package io.github.resilientjcache.core.metrics;
 
-import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetricsPublisher;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetricsPublisher;
+import io.github.resilientjcache.core.CallCounts;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.SupervisorState;
 import io.github.resilientjcache.core.event.SupervisorEvent;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes a supervisor's health to Micrometer, so an operator can alert on an outage and see how long
@@ -32,10 +34,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       {@code failure}: finished rebuild attempts;
  *   <li>{@code resilientjcache.redis.recovery} timer: each outage, from the failure counter opening to the
  *       verified new client (the first connect is not a recovery);
- *   <li>the failure counter and the retry as resilience4j-micrometer publishes them
- *       ({@code resilience4j.circuitbreaker.*}, {@code resilience4j.retry.calls}), their {@code name} tag
- *       replaced by the supervisor's.
+ *   <li>{@code resilientjcache.redis.calls} function counter, tag {@code outcome} = {@code succeeded} |
+ *       {@code failed} | {@code rejected} (failed fast) | {@code overloaded}: how calls ended;
+ *   <li>{@code resilientjcache.redis.failure.rate} gauge: the failure counter's rate over its window, in
+ *       percent (-1 until the window holds its minimum number of calls);
+ *   <li>{@code resilientjcache.redis.shards.unavailable} gauge: on Cluster, the primaries whose keys fail
+ *       fast now;
+ *   <li>the retry as resilience4j-micrometer publishes it ({@code resilience4j.retry.calls}), its
+ *       {@code name} tag replaced by the supervisor's.
  * </ul>
+ *
+ * <p>Every meter reads counters the supervisor keeps anyway: binding adds no work to a call. (resilience4j's
+ * own circuit-breaker meters are not used: they listen to an event the breaker would then build for every
+ * call.)
  *
  * <pre>{@code
  * try (SupervisorMetrics metrics = SupervisorMetrics.bindTo(supervisor, registry)) {
@@ -45,8 +56,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #close()} removes every meter this binding registered. The supervisor's event publisher has
  * no unsubscribe, so the binding's listener stays subscribed and ignores events once closed (a volatile
- * flag); likewise the listeners resilience4j-micrometer adds to the circuit breaker stay, recording into
- * meters no registry holds. Both are a few small objects per binding; bind once per supervisor.
+ * flag). It is a small object per binding; bind once per supervisor.
  */
 public final class SupervisorMetrics implements AutoCloseable {
 
@@ -84,7 +94,17 @@ public final class SupervisorMetrics implements AutoCloseable {
     this.recovery = Timer.builder(PREFIX + "recovery")
         .description("Outages: from the failure counter opening to a verified new client")
         .register(tagged);
-    new TaggedCircuitBreakerMetricsPublisher(tagged).publishMetrics(supervisor.circuitBreaker());
+    calls(supervisor, "succeeded", CallCounts::succeeded);
+    calls(supervisor, "failed", CallCounts::failed);
+    calls(supervisor, "rejected", CallCounts::rejected);
+    calls(supervisor, "overloaded", CallCounts::overloaded);
+    Gauge.builder(PREFIX + "failure.rate", supervisor, s -> s.circuitBreaker().getMetrics().getFailureRate())
+        .description("The failure counter's failure rate over its window, in percent; -1 until it has enough calls")
+        .baseUnit("percent")
+        .register(tagged);
+    Gauge.builder(PREFIX + "shards.unavailable", supervisor, s -> s.unavailableShards().size())
+        .description("Redis Cluster primaries whose keys fail fast now")
+        .register(tagged);
     new TaggedRetryMetricsPublisher(tagged).publishMetrics(supervisor.retry());
   }
 
@@ -106,6 +126,13 @@ public final class SupervisorMetrics implements AutoCloseable {
     return metrics;
   }
 
+  private void calls(RedisSupervisor supervisor, String outcome, ToDoubleFunction<CallCounts> count) {
+    FunctionCounter.builder(PREFIX + "calls", supervisor, s -> count.applyAsDouble(s.callCounts()))
+        .description("Calls through the supervisor, by how they ended")
+        .tag("outcome", outcome)
+        .register(tagged);
+  }
+
   private Counter rebuilds(String outcome) {
     return Counter.builder(PREFIX + "rebuilds")
         .description("Finished attempts to build and verify a new Redis client")
@@ -113,7 +140,7 @@ public final class SupervisorMetrics implements AutoCloseable {
         .register(tagged);
   }
 
-  /** Runs on the supervisor thread: must not block. */
+  /** Runs on the supervisor's event thread. */
   private void onEvent(SupervisorEvent event) {
     if (!listening) {
       return;
