@@ -36,7 +36,7 @@ import org.redisson.config.Config;
  * ./mvnw -B -q -pl benchmarks -am package -DskipTests
  * java -jar benchmarks/target/benchmarks.jar SupervisorOverhead -t 1
  * java -jar benchmarks/target/benchmarks.jar SupervisorOverhead -t 16
- * java -jar benchmarks/target/benchmarks.jar SupervisorOverhead.bookkeeping -t 16 -prof gc
+ * java -jar benchmarks/target/benchmarks.jar SupervisorOverheadBenchmark.bookkeeping -t 16 -prof gc
  * </pre>
  */
 @State(Scope.Benchmark)

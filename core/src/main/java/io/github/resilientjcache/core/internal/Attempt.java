@@ -33,6 +33,8 @@ final class Attempt<T> implements RedisSession, BiConsumer<T, Throwable> {
   final long startedNanos;
   @SuppressWarnings("unused") // through STATE
   private volatile int state;
+  /** Where the generation's in-flight registry holds this attempt; set by {@link Generation#track}. */
+  volatile int slot = -1;
   /** The operation took its options from this session: Redisson will never resend its commands. */
   private volatile boolean redissonRetriesOff;
 
@@ -79,7 +81,7 @@ final class Attempt<T> implements RedisSession, BiConsumer<T, Throwable> {
 
   @Override
   public <R> @Nullable R resource(Attachment<R> attachment) {
-    return attachment instanceof DefaultRedisSupervisor.AttachmentImpl<R> a ? generation.resource(a) : null;
+    return attachment instanceof AttachmentImpl<R> a ? generation.resource(a) : null;
   }
 
   @Override

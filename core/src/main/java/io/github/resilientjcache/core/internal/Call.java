@@ -49,9 +49,14 @@ final class Call<T> {
     this.cutoffNanos = deadlineNanos + supervisor.cutoffGraceNanos();
   }
 
-  /** Runs one attempt on {@code g}, which admitted the call. */
+  /** Runs one attempt on {@code g}, which admitted the call, starting now. */
   void run(Generation g) {
-    Attempt<T> a = new Attempt<>(this, g, System.nanoTime());
+    run(g, System.nanoTime());
+  }
+
+  /** Runs one attempt on {@code g}, which admitted the call; {@code nowNanos} is the time it starts. */
+  void run(Generation g, long nowNanos) {
+    Attempt<T> a = new Attempt<>(this, g, nowNanos);
     current = a;
     if (!g.track(a)) {
       // Replaced between admission and now: the swap may not have seen this attempt.
@@ -191,6 +196,9 @@ final class Call<T> {
 
   /** Waits for the result until the deadline; the caller's thread. */
   T await() {
+    if (result.isDone()) {
+      return joinQuietly(); // answered already: no clock read
+    }
     long left = cutoffNanos - System.nanoTime();
     try {
       return result.get(Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -211,6 +219,8 @@ final class Call<T> {
       return result.getNow(null);
     } catch (java.util.concurrent.CompletionException e) {
       throw rethrow(e.getCause());
+    } catch (java.util.concurrent.CancellationException e) {
+      throw rethrow(e);
     }
   }
 
@@ -221,7 +231,7 @@ final class Call<T> {
     if (t instanceof Error err) {
       throw err;
     }
-    return new ResilientRedisException(DefaultRedisSupervisor.describe(t), t);
+    return new ResilientRedisException(Describe.describe(t), t);
   }
 
   @Override

@@ -1,10 +1,8 @@
 package io.github.resilientjcache.core.internal;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RedissonClient;
@@ -21,8 +19,8 @@ final class Generation {
   final RedissonClient client;
   /** The node a single-server client is connected to, as resolved when it was built. */
   final @Nullable InetSocketAddress address;
-  private final Set<Attempt<?>> inFlight = ConcurrentHashMap.newKeySet();
-  private final Map<DefaultRedisSupervisor.AttachmentImpl<?>, Object> resources = new ConcurrentHashMap<>();
+  private final InFlight inFlight = new InFlight();
+  private final Map<AttachmentImpl<?>, Object> resources = new ConcurrentHashMap<>();
   private volatile boolean retired;
   /** System.nanoTime() of the last lost connection to a primary; 0 for none. */
   volatile long lastDisconnectNanos;
@@ -38,17 +36,17 @@ final class Generation {
    * attempt itself, since {@link #retire()} may already have passed it by.
    */
   boolean track(Attempt<?> a) {
-    inFlight.add(a);
+    a.slot = inFlight.add(a);
     return !retired;
   }
 
   void untrack(Attempt<?> a) {
-    inFlight.remove(a);
+    inFlight.remove(a, a.slot);
   }
 
   /** The attempts in flight now, in no order. */
   List<Attempt<?>> inFlight() {
-    return new ArrayList<>(inFlight);
+    return inFlight.snapshot();
   }
 
   boolean isRetired() {
@@ -58,25 +56,23 @@ final class Generation {
   /** Marks the generation replaced; returns the attempts in flight, which the caller must abandon. */
   List<Attempt<?>> retire() {
     retired = true;
-    List<Attempt<?>> left = new ArrayList<>(inFlight);
-    inFlight.clear();
-    return left;
+    return inFlight.snapshot(); // the callers claim each one, which takes it out
   }
 
   @SuppressWarnings("unchecked")
-  <R> @Nullable R resource(DefaultRedisSupervisor.AttachmentImpl<R> a) {
+  <R> @Nullable R resource(AttachmentImpl<R> a) {
     return (R) resources.get(a);
   }
 
-  void putResource(DefaultRedisSupervisor.AttachmentImpl<?> a, Object r) {
+  void putResource(AttachmentImpl<?> a, Object r) {
     resources.put(a, r);
   }
 
-  @Nullable Object removeResource(DefaultRedisSupervisor.AttachmentImpl<?> a) {
+  @Nullable Object removeResource(AttachmentImpl<?> a) {
     return resources.remove(a);
   }
 
-  Map<DefaultRedisSupervisor.AttachmentImpl<?>, Object> resources() {
+  Map<AttachmentImpl<?>, Object> resources() {
     return Map.copyOf(resources);
   }
 
