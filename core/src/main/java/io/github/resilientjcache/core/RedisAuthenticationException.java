@@ -12,4 +12,16 @@ public class RedisAuthenticationException extends ResilientRedisException {
   public RedisAuthenticationException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * For refusing calls once the credentials or permissions were found wrong: every call fails this way, and
+   * the message says why.
+   */
+  public static RedisAuthenticationException withoutStackTrace(String message, @Nullable Throwable cause) {
+    return new RedisAuthenticationException(message, cause, false);
+  }
+
+  private RedisAuthenticationException(String message, @Nullable Throwable cause, boolean writableStackTrace) {
+    super(message, cause, writableStackTrace);
+  }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
  * idempotent call, on the same or a newer generation), each time with a new session.
  *
  * <pre>{@code
- * String v = redis.execute(Idempotence.IDEMPOTENT, s -> s.client().<String>getBucket("k").getAsync());
+ * String v = redis.execute(Idempotence.READ, s -> s.client().<String>getBucket("k").getAsync());
  * }</pre>
  *
  * @param <T> what the call completes with

@@ -12,4 +12,16 @@ public class RedisPermissionException extends ResilientRedisException {
   public RedisPermissionException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * For refusing calls once the credentials or permissions were found wrong: every call fails this way, and
+   * the message says why.
+   */
+  public static RedisPermissionException withoutStackTrace(String message, @Nullable Throwable cause) {
+    return new RedisPermissionException(message, cause, false);
+  }
+
+  private RedisPermissionException(String message, @Nullable Throwable cause, boolean writableStackTrace) {
+    super(message, cause, writableStackTrace);
+  }
 }

@@ -21,8 +21,8 @@ public interface RedisSession {
    * {@code options} set for a command of this call: the time the call has left as its timeout, and
    * Redisson's own retries off, so Redisson never sends the command twice (it resends EVAL, EVALSHA and
    * GETSET after a response timeout when {@code retryAttempts} is above 0) and the call never outlives
-   * its deadline. Required for {@link Idempotence#NON_IDEMPOTENT} commands; the supervisor retries
-   * idempotent ones itself.
+   * its deadline. Required for {@link Idempotence#NON_IDEMPOTENT} commands, and what every command should
+   * use: the supervisor retries within the deadline itself.
    *
    * <pre>{@code
    * s.client().getScript(s.options(OptionalOptions.defaults().codec(StringCodec.INSTANCE)))

@@ -21,13 +21,14 @@ import org.redisson.config.Config;
  *
  * <pre>{@code
  * try (RedisSupervisor redis = RedisSupervisor.builder(config).build()) {
- *   String v = redis.execute(Idempotence.IDEMPOTENT, s -> s.client().<String>getBucket("k").getAsync());
+ *   String v = redis.execute(Idempotence.READ, s -> s.client().<String>getBucket("k").getAsync());
  * }
  * }</pre>
  *
  * <p>A call never waits longer than its deadline, {@link #callTimeout()} (Redisson's {@code timeout}),
- * retries included. Calls in flight on a client that is replaced are failed, or, when idempotent and
- * within their deadline, sent again on the new client, at the moment of the swap.
+ * retries included. Calls in flight on a client that is replaced end at the moment of the swap: reads are
+ * sent again on the new client, writes fail (the old node may still run them). {@link Idempotence} says
+ * when a call may be sent again.
  *
  * <p>Never keep the {@code RedissonClient} a session gives: it is replaced on failover. Listen to
  * {@link #events()} to learn when (a new generation), and {@link #attach} what must exist on every client.
@@ -46,8 +47,8 @@ public interface RedisSupervisor extends AutoCloseable {
   }
 
   /**
-   * Runs {@code operation} and waits for its result, at most {@link #callTimeout()}. Idempotent operations
-   * are retried on failover signals with jittered backoff while the deadline allows.
+   * Runs {@code operation} and waits for its result, at most {@link #callTimeout()}. Reads and idempotent
+   * writes are retried on failover signals with jittered backoff while the deadline allows.
    *
    * @throws RedisUnavailableException when Redis cannot serve the call (at once while recovering)
    * @throws RedisOverloadedException when the client or Redis is overloaded (not a failover)
@@ -102,7 +103,10 @@ public interface RedisSupervisor extends AutoCloseable {
   /** The failure counter, for metrics and inspection. Do not transition it by hand. */
   CircuitBreaker circuitBreaker();
 
-  /** The per-call retry of idempotent operations, for metrics and inspection. */
+  /**
+   * The per-call retry's settings (attempts, backoff). The supervisor drives it call by call and makes its
+   * context only for calls that failed once, so its own metrics see only those: use {@link #callCounts()}.
+   */
   Retry retry();
 
   /** How calls ended so far. */

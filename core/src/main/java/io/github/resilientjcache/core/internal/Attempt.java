@@ -33,7 +33,10 @@ final class Attempt<T> implements RedisSession, BiConsumer<T, Throwable> {
   final long startedNanos;
   @SuppressWarnings("unused") // through STATE
   private volatile int state;
-  /** Where the generation's in-flight registry holds this attempt; set by {@link Generation#track}. */
+  /**
+   * Where the generation's in-flight registry holds this attempt; written by {@link InFlight#add} before
+   * the slot is published, so whoever finds the attempt there also finds its slot.
+   */
   volatile int slot = -1;
   /** The operation took its options from this session: Redisson will never resend its commands. */
   private volatile boolean redissonRetriesOff;

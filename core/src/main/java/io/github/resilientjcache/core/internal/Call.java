@@ -5,7 +5,9 @@ import io.github.resilientjcache.core.Idempotence;
 import io.github.resilientjcache.core.RedisOperation;
 import io.github.resilientjcache.core.RedisUnavailableException;
 import io.github.resilientjcache.core.ResilientRedisException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One call through the supervisor: its deadline, its attempts (one at a time) and its result. Attempts
- * are retried while the call is idempotent (or Redis refused the command before running it), the
- * failure is a failover signal, and the deadline leaves room; a call refused by a replica waits for the
- * client that replaces it instead of asking the replica again.
+ * are retried while the call may be repeated (see {@link Idempotence}), the failure is a failover signal,
+ * and the deadline leaves room; a call refused by a replica waits for the client that replaces it instead
+ * of asking the replica again.
  */
 final class Call<T> {
 
@@ -38,6 +40,8 @@ final class Call<T> {
   private Retry.@Nullable AsyncContext<T> retryContext;
   /** What the last attempt failed with, while the call waits to try again; what its deadline reports. */
   private volatile @Nullable RuntimeException lastFailure;
+  /** A stalled read is sent again once, not every time the sweep finds it stalled. */
+  private volatile boolean resentWhenStalled;
 
   Call(DefaultRedisSupervisor supervisor, Idempotence idempotence, @Nullable String routingKey,
       RedisOperation<T> operation, long startNanos) {
@@ -57,11 +61,16 @@ final class Call<T> {
   /** Runs one attempt on {@code g}, which admitted the call; {@code nowNanos} is the time it starts. */
   void run(Generation g, long nowNanos) {
     Attempt<T> a = new Attempt<>(this, g, nowNanos);
-    current = a;
-    if (!g.track(a)) {
-      // Replaced between admission and now: the swap may not have seen this attempt.
+    boolean tracked = g.track(a);
+    current = a; // only once tracked: whoever claims it through this field finds it in the registry
+    if (!tracked || result.isDone()) {
+      // Replaced between admission and now (the swap may not have seen this attempt), or the deadline
+      // passed meanwhile. Nothing was sent: it may go again, whatever its idempotence.
       if (a.claim()) {
-        abandoned(a, "generation " + g.number + " was replaced as the call started", false);
+        g.untrack(a);
+        if (!result.isDone()) {
+          supervisor.submit(this, this::retry);
+        }
       }
       return;
     }
@@ -97,28 +106,47 @@ final class Call<T> {
 
   /**
    * Whether the supervisor may take {@code a} away and send the call again while its command may still be
-   * in flight: reads always; idempotent writes only when the connection it went out on is gone (not when
-   * its whole client is replaced, since the old node may still run it late) and Redisson will not resend
-   * it either.
+   * in flight: reads only. A copy of a write that lands after newer writes is a lost update, and neither
+   * a replaced client nor a lost connection (Redisson reports it per address, not per connection) proves
+   * the first copy will never run.
    */
-  boolean resendableInFlight(Attempt<T> a, boolean connectionLost) {
-    return idempotence == Idempotence.READ
-        || (idempotence == Idempotence.IDEMPOTENT && connectionLost && a.redissonRetriesOff());
+  boolean resendableInFlight() {
+    return idempotence == Idempotence.READ;
+  }
+
+  /** The sweep found {@code a} with no answer for a probe timeout: true if it may be sent again now. */
+  boolean resendAfterStall() {
+    if (!resendableInFlight() || resentWhenStalled) {
+      return false;
+    }
+    resentWhenStalled = true;
+    return true;
+  }
+
+  /**
+   * Whether {@code a}, still unanswered well after a connection of its generation was lost, is taken to be
+   * on the dead connection and may go again: an idempotent write that took its options from the session
+   * (so Redisson will not resend it itself). A live connection answers in well under a millisecond; a write
+   * on a dead one never runs.
+   */
+  boolean resendableAfterLostConnection(Attempt<T> a) {
+    return resendableInFlight() || (idempotence == Idempotence.IDEMPOTENT && a.redissonRetriesOff());
   }
 
   /**
    * The supervisor took the attempt away ({@code a} is claimed): its generation was replaced, or its
-   * connection was lost. A call {@link #resendableInFlight} goes again at once; the others fail, since the
-   * command may or may not have run.
+   * connection may be lost. A read goes again at once, and so does a write when {@code resendWrite} (it
+   * waited long past a lost connection: see {@link #resendableAfterLostConnection}); anything else fails,
+   * since it may or may not have run.
    */
-  void abandoned(Attempt<T> a, String why, boolean connectionLost) {
+  void abandoned(Attempt<T> a, String why, boolean resendWrite) {
     a.generation.untrack(a);
     if (System.nanoTime() - deadlineNanos >= 0) {
       fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, deadlineMissed()));
       return;
     }
-    if (resendableInFlight(a, connectionLost)) {
-      supervisor.retryExecutor().execute(this::retry);
+    if (resendableInFlight() || resendWrite) {
+      supervisor.submit(this, this::retry);
       return;
     }
     fail(new RedisUnavailableException("Redis " + supervisor.endpoint() + ": " + why + " while the call was in"
@@ -132,15 +160,23 @@ final class Call<T> {
   /** The deadline passed: the attempt in flight, if any, is given up and counted as a timeout. */
   void deadlineExceeded() {
     Attempt<T> a = current;
-    TimeoutException timeout = deadlineMissed();
     if (a != null && a.claim()) {
       a.generation.untrack(a);
-      fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, timeout));
+      fail(supervisor.recordFailure(a, FailureClassifier.Kind.TIMEOUT, deadlineMissed()));
     } else {
       RuntimeException last = lastFailure;
       fail(last != null ? last : new RedisUnavailableException("Redis " + supervisor.endpoint() + ": "
-          + timeout.getMessage(), timeout, a == null ? 0 : a.generation.number, false));
+          + deadlineMissed().getMessage(), null, a == null ? 0 : a.generation.number, false));
     }
+  }
+
+  /** The caller stopped waiting (its thread was interrupted): given up, not counted against Redis. */
+  private void givenUp(InterruptedException e) {
+    Attempt<T> a = current;
+    if (a != null && a.claim()) {
+      a.generation.untrack(a);
+    }
+    fail(new ResilientRedisException("interrupted while waiting for Redis " + supervisor.endpoint(), e));
   }
 
   private void retryOrFail(Generation failedOn, FailureClassifier.Kind kind, RuntimeException failure) {
@@ -164,11 +200,11 @@ final class Call<T> {
       return;
     }
     long left = deadlineNanos - System.nanoTime();
-    if (TimeUnit.MILLISECONDS.toNanos(delayMillis) >= left) {
+    if (TimeUnit.MILLISECONDS.toNanos(delayMillis) - left >= 0) {
       fail(failure);
       return;
     }
-    supervisor.retryExecutor().schedule(this::retry, delayMillis, TimeUnit.MILLISECONDS);
+    supervisor.schedule(this, this::retry, delayMillis);
   }
 
   /** The next attempt, on whatever generation admits it now. */
@@ -176,7 +212,7 @@ final class Call<T> {
     if (result.isDone()) {
       return;
     }
-    if (System.nanoTime() >= deadlineNanos) {
+    if (System.nanoTime() - deadlineNanos >= 0) {
       deadlineExceeded();
       return;
     }
@@ -187,6 +223,7 @@ final class Call<T> {
       fail(e);
       return;
     }
+    supervisor.countRetry();
     run(g);
   }
 
@@ -209,17 +246,17 @@ final class Call<T> {
       throw rethrow(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      deadlineExceeded();
-      throw new ResilientRedisException("interrupted while waiting for Redis " + supervisor.endpoint(), e);
+      givenUp(e);
+      return joinQuietly();
     }
   }
 
   private T joinQuietly() {
     try {
       return result.getNow(null);
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw rethrow(e.getCause());
-    } catch (java.util.concurrent.CancellationException e) {
+    } catch (CancellationException e) {
       throw rethrow(e);
     }
   }

@@ -83,6 +83,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private static final Logger log = LoggerFactory.getLogger(RedisSupervisor.class);
   /** How often calls past their deadline are looked for (async callers; sync ones time out themselves). */
   private static final long SWEEP_MILLIS = 100;
+  /** After a lost connection, how long a write may stay unanswered before it is taken to be on it. */
+  private static final long LOST_CONNECTION_GRACE_MILLIS = 100;
   /** How often the endpoint's name is resolved while Redis is unavailable. */
   private static final long OUTAGE_DNS_CHECK_MILLIS = 200;
 
@@ -109,6 +111,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final LongAdder failed = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder overloaded = new LongAdder();
+  private final LongAdder retried = new LongAdder();
   /** Coalesce the hand-offs calls make to the supervisor thread: one pending of each kind at most. */
   private final AtomicBoolean openPending = new AtomicBoolean();
   private final AtomicBoolean replacePending = new AtomicBoolean();
@@ -124,8 +127,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final CompletableFuture<Void> allClientsClosed = new CompletableFuture<>();
 
   private volatile Live live;
-  /** Completes with the next generation at its swap; calls refused by a replica wait on it. */
-  private volatile CompletableFuture<Generation> nextGeneration = new CompletableFuture<>();
+  /** Calls refused by a replica, waiting for the next generation (or their deadline). */
+  private final Set<Parked> parked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Where retries, resends and failures decided on the supervisor thread run: the executor Redisson runs
+   * its callbacks on (many threads). Never the supervisor thread, and never the single timer thread: an
+   * operation that blocks there would hold up every other call's retry and deadline.
+   */
+  private final java.util.concurrent.Executor completions;
   private volatile boolean closed;
   private volatile String lastFailure = "no failure";
   /**
@@ -145,7 +154,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private int attempt;
   private @Nullable ScheduledFuture<?> nextAttempt;
   private @Nullable ScheduledFuture<?> graceCheck;
+  private @Nullable ScheduledFuture<?> shardGraceCheck;
   private boolean probeRunning;
+  private boolean silenceCheckPending;
+  /** System.nanoTime() of the last probe a node answered; long ago at first. */
+  private long lastProbeOkNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
   private int probeFailures;
   private @Nullable Instant outageStart;
   private @Nullable Set<String> lastDnsAnswer;
@@ -182,9 +195,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     this.retryTimer = Threads.singleThreadScheduler("rjc-" + name + "-retry");
     this.events = new EventBus(log, Executors.newSingleThreadExecutor(Threads.daemon("rjc-" + name + "-events")));
     this.baseConfig = new Config(config);
-    // Always true in Redisson 4.7 unless a file turns it off: EVAL goes out as EVALSHA, and a NOSCRIPT (a
-    // promoted replica, a restarted node) is answered by loading the script and sending it again, once,
-    // in one place. Nothing above needs to know.
+    // On, even if the file turns it off (Redisson 4.7's default is on): EVAL goes out as EVALSHA, and a
+    // NOSCRIPT (a promoted replica, a restarted node) is answered by loading the script and sending it
+    // again, once, in one place. Nothing above needs to know.
     baseConfig.setUseScriptCache(true);
     this.callTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(serversConfig(baseConfig).getTimeout());
     // Generations share one Netty group and one executor: a rebuild then costs no thread churn, and
@@ -206,6 +219,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     } else {
       this.sharedExecutor = null;
     }
+    this.completions = baseConfig.getExecutor();
     this.dnsLoop = new MultiThreadIoEventLoopGroup(1, Threads.daemon("rjc-" + name + "-dns"), NioIoHandler.newFactory());
     String host = topology.hostname();
     this.dns = host != null && !rc.dnsCheckInterval().isZero()
@@ -338,6 +352,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+    noticeIfOpened(); // a success completes the minimum number of calls too, and can open the counter
     if (++recordedSinceDirty >= rc.slidingWindowSize()) {
       recordedSinceDirty = 0;
       CircuitBreaker.Metrics m = breaker.getMetrics();
@@ -351,6 +366,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     windowClean = false;
     recordedSinceDirty = 0;
     breaker.onError(0, TimeUnit.NANOSECONDS, e);
+    noticeIfOpened();
+  }
+
+  /** The window crossed its threshold with the last record: the supervisor thread opens for real. */
+  private void noticeIfOpened() {
+    if (live.rejection() == null && isBreakerOpen() && openPending.compareAndSet(false, true)
+        && !onSupervisorThread(this::counterOpened)) {
+      openPending.set(false);
+    }
   }
 
   /** Closes the failure counter; its window starts empty, so calls fill it again. */
@@ -401,9 +425,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         }
       } else {
         recordFailureInWindow(e);
-        if (l.rejection() == null && isBreakerOpen() && openPending.compareAndSet(false, true)) {
-          onSupervisorThread(this::counterOpened);
-        }
       }
     }
     if (kind.replacesClient() && topology.isSingle() && replacePending.compareAndSet(false, true)) {
@@ -418,28 +439,68 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     return key == null || !topology.isCluster();
   }
 
-  /** Runs {@code call} again on the generation after {@code failedOn}, or fails it at its deadline. */
+  /**
+   * Runs {@code call} again on the generation after {@code failedOn}, or fails it at its deadline. Parked
+   * calls are held in one set that the swap drains and each deadline takes its own call out of, so a long
+   * demote holds only the calls still waiting.
+   */
   <T> void afterGeneration(Generation failedOn, Call<T> call, RuntimeException failure) {
-    // Read in this order: a swap sets the generation before it replaces the future, so either the future
-    // read here is completed by the swap, or the generation read here is already the new one.
-    CompletableFuture<Generation> next = nextGeneration;
+    Parked parked = new Parked(call, failure);
+    // Parked first, then the generation read: a swap replaces the generation before it drains the set, so
+    // either the drain finds this call, or the generation read here is already the new one.
+    this.parked.add(parked);
     Generation now = live.generation();
-    if (now != null && now != failedOn && !closed) {
-      retryTimer.execute(call::retry); // already replaced
+    if (now != null && now != failedOn || closed) {
+      if (this.parked.remove(parked)) {
+        submit(call, call::retry);
+      }
       return;
     }
     long left = call.deadlineNanos - System.nanoTime();
-    ScheduledFuture<?> deadline = retryTimer.schedule(() -> call.fail(failure), Math.max(0, left),
-        TimeUnit.NANOSECONDS);
-    next.thenRun(() -> {
-      if (deadline.cancel(false)) {
-        retryTimer.execute(call::retry);
-      }
-    });
+    try {
+      retryTimer.schedule(() -> {
+        if (this.parked.remove(parked)) {
+          submit(call, () -> call.fail(failure));
+        }
+      }, Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      this.parked.remove(parked);
+      call.fail(closedError());
+    }
+  }
+
+  /** A call refused by a replica, waiting for the client that replaces it. */
+  private record Parked(Call<?> call, RuntimeException failure) {}
+
+  /** Runs {@code work} for {@code call} off the supervisor's threads; if nothing can run it any more, fails the call. */
+  void submit(Call<?> call, Runnable work) {
+    try {
+      completions.execute(work);
+    } catch (RejectedExecutionException e) {
+      call.fail(closedError());
+    }
+  }
+
+  /** Like {@link #submit}, after {@code delayMillis}. */
+  void schedule(Call<?> call, Runnable work, long delayMillis) {
+    try {
+      retryTimer.schedule(() -> submit(call, work), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      call.fail(closedError());
+    }
+  }
+
+  private RuntimeException closedError() {
+    return RedisUnavailableException.failFast("Redis " + topology.endpoint() + ": the supervisor is closed",
+        generation());
   }
 
   long callTimeoutNanos() {
     return callTimeoutNanos;
+  }
+
+  void countRetry() {
+    retried.increment();
   }
 
   /**
@@ -453,10 +514,6 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   /** True when a client refused as a replica is replaced by the supervisor (single-server endpoints). */
   boolean replacesOnSignal() {
     return topology.isSingle();
-  }
-
-  ScheduledExecutorService retryExecutor() {
-    return retryTimer;
   }
 
   // ---------------------------------------------------------------- supervisor thread
@@ -486,21 +543,45 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     long now = System.nanoTime();
     long stalledAfter = rc.probeTimeout().toNanos();
-    boolean stalled = false;
+    boolean unexplained = false;
     for (Attempt<?> a : g.inFlight()) {
-      if (now - a.call.cutoffNanos > 0) {
-        a.call.deadlineExceeded();
+      Call<?> call = a.call;
+      if (now - call.cutoffNanos > 0) {
+        submit(call, call::deadlineExceeded);
       } else if (now - a.startedNanos > stalledAfter) {
-        stalled = true;
-        if (a.call.idempotence == Idempotence.READ && a.claim()) {
-          abandon(a, "no answer for " + rc.probeTimeout().toMillis() + " ms", true);
+        if (call.resendAfterStall() && a.claim()) {
+          abandonElsewhere(a, "no answer for " + rc.probeTimeout().toMillis() + " ms");
         }
+        // Stalled although no probe has answered since it started: the connections may be silent.
+        unexplained |= lastProbeOkNanos - a.startedNanos < 0;
       }
     }
-    if (stalled && topology.isSingle() && live.rejection() == null && !attemptRunning && !rc.probeInterval().isZero()) {
-      startAttempt(Purpose.SPECULATIVE, "a call had no answer for " + rc.probeTimeout().toMillis() + " ms", true);
-      probe();
+    if (unexplained && topology.isSingle() && live.rejection() == null && !attemptRunning && !silenceCheckPending
+        && !rc.probeInterval().isZero()) {
+      confirmSilence("a call had no answer for " + rc.probeTimeout().toMillis() + " ms");
     }
+  }
+
+  /**
+   * A call has been waiting a probe timeout: probe now, and if that probe too is unanswered a moment later
+   * (a healthy node answers in well under a millisecond), build a fresh client meanwhile. A slow command
+   * on a healthy node costs one probe, not a client.
+   */
+  private void confirmSilence(String why) {
+    long asked = System.nanoTime();
+    silenceCheckPending = true;
+    probe();
+    supervisor.schedule(guarded(() -> {
+      silenceCheckPending = false;
+      if (lastProbeOkNanos - asked < 0 && probeRunning && !attemptRunning && live.rejection() == null) {
+        startAttempt(Purpose.SPECULATIVE, why + ", and a probe none either", true);
+      }
+    }), Math.max(1, Math.min(100, rc.probeTimeout().toMillis() / 5)), TimeUnit.MILLISECONDS);
+  }
+
+  /** Ends a claimed attempt off the supervisor thread: it may complete an application's stage. */
+  private void abandonElsewhere(Attempt<?> a, String why) {
+    submit(a.call, () -> abandon(a, why, false));
   }
 
   private boolean isBreakerOpen() {
@@ -523,7 +604,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     if (!isBreakerOpen()) {
-      breaker.transitionToOpenState();
+      try {
+        breaker.transitionToOpenState();
+      } catch (io.github.resilience4j.circuitbreaker.IllegalStateTransitionException e) {
+        // it opened by itself meanwhile: what this wanted
+      }
     }
     lastFailure = cause;
     live = new Live(g, Rejection.unavailable("Redis " + topology.endpoint() + " is unavailable (" + cause
@@ -553,12 +638,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     live = new Live(g, null, live.openShards());
     Duration outage = outageStart == null ? null : Duration.between(outageStart, clock.instant());
     outageStart = null;
-    attempt = 0; // the next outage starts its backoff from the beginning
     cancel(graceCheck);
-    if (attemptRunning) {
-      attemptSeq++; // a rebuild now would only disturb Redisson
-      attemptRunning = false;
-    }
+    cancel(nextAttempt);
+    rebuiltForShards.clear();
+    cancelAttempt("Redisson recovered by itself; a rebuild now would only disturb it");
+    attempt = 0; // the next outage starts its backoff from the beginning
     log.info("Redis {} answers again without a rebuild (generation {}){}", topology.endpoint(), g.number,
         outage == null ? "" : ", outage " + outage.toMillis() + " ms");
     events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), g.number,
@@ -574,12 +658,16 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (closed || g != live.generation() || attemptRunning) {
       return;
     }
+    if (nextAttempt != null && !nextAttempt.isDone()) {
+      return; // an earlier replacement failed and waits out its backoff; a moved name still starts one at once
+    }
     lastFailure = why;
     log.warn("Redis {}: {}; building a new client, calls continue on generation {} meanwhile",
         topology.endpoint(), why, g.number);
     startAttempt(Purpose.REPLACE, why, true);
   }
 
+  /** The main counter stayed open for the grace period: the client may be stuck; rebuild. */
   private void scheduleGraceRebuild(String reason) {
     if (rc.topologyGracePeriod().isZero()) {
       startAttempt(Purpose.RECOVER, reason, true);
@@ -591,7 +679,17 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     graceCheck = supervisor.schedule(guarded(() -> {
       if (live.rejection() != null) {
         startAttempt(Purpose.RECOVER, reason + ": " + lastFailure, true);
-      } else if (!live.openShards().isEmpty()) {
+      }
+    }), rc.topologyGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A shard stayed down for the grace period while others serve: try one fresh client. */
+  private void scheduleShardGraceRefresh(String reason) {
+    if (shardGraceCheck != null && !shardGraceCheck.isDone()) {
+      return;
+    }
+    shardGraceCheck = supervisor.schedule(guarded(() -> {
+      if (live.rejection() == null && !live.openShards().isEmpty()) {
         rebuiltForShards.addAll(live.openShards().keySet());
         startAttempt(Purpose.REFRESH, reason, true);
       }
@@ -648,9 +746,13 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private void cancelAttempt(String why) {
     if (attemptRunning) {
       log.debug("Redis {}: attempt {} no longer needed: {}", topology.endpoint(), attempt, why);
+      Generation g = live.generation();
+      // Every RebuildStarted ends in a RebuildSucceeded or a RebuildFailed.
+      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(),
+          g == null ? 0 : g.number, attempt, Duration.ZERO, "no longer needed: " + why, Duration.ZERO));
       attemptSeq++;
       attemptRunning = false;
-      attempt--;
+      attempt--; // it does not count towards the backoff
     }
   }
 
@@ -766,7 +868,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Purpose purpose = attemptPurpose;
     nextAttempt = supervisor.schedule(guarded(() -> {
       // With Sentinel or Cluster, Redisson may have recovered meanwhile (every primary answers again).
-      if (topology.isSingle() || live.rejection() != null || live.generation() == null || !live.openShards().isEmpty()) {
+      if (topology.isSingle() || live.rejection() != null || live.generation() == null) {
         startAttempt(purpose, "retry after: " + what, true);
       }
     }), wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -806,8 +908,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private void swapIn(Candidate c, int thisAttempt, Duration took) {
     Generation old = live.generation();
     boolean wasOpen = live.rejection() != null;
+    Map<InetSocketAddress, String> openShards = live.openShards();
     Generation g = new Generation(generations.incrementAndGet(), c.client, c.address);
-    c.resources.forEach(g::putResource);
+    c.resources.forEach((a, r) -> {
+      if (a.closed) {
+        a.closeOn(c.client, r); // closed while the client was being built
+      } else {
+        g.putResource(a, r);
+      }
+    });
     c.watch.generation = g;
     // Closed first, then visible: a call admitted on the new generation must find the window empty.
     closeCounter();
@@ -821,6 +930,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     probeFailures = 0;
     outageStart = null;
     cancel(graceCheck);
+    cancel(shardGraceCheck);
     cancel(nextAttempt);
     if (old == null) {
       log.info("Redis {} connected: generation {} at {}", topology.endpoint(), g.number, g.describeAddress());
@@ -829,42 +939,47 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
           topology.endpoint(), g.number, g.describeAddress(), old.number, thisAttempt,
           outage == null ? "" : ", outage " + outage.toMillis() + " ms");
     }
-    CompletableFuture<Generation> waiting = nextGeneration;
-    nextGeneration = new CompletableFuture<>();
-    waiting.complete(g);
     events.publish(new SupervisorEvent.RebuildSucceeded(clock.instant(), topology.endpoint(), g.number, thisAttempt,
         took, g.describeAddress()));
-    if (wasOpen && old != null) {
+    if (wasOpen) {
       events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), g.number,
           SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE, "generation " + g.number + " verified"));
+    }
+    for (InetSocketAddress shard : openShards.keySet()) {
+      events.publish(new SupervisorEvent.ShardStateTransition(clock.instant(), topology.endpoint(), g.number,
+          Describe.hostPort(shard), SupervisorState.UNAVAILABLE, SupervisorState.AVAILABLE,
+          "generation " + g.number + " starts with a fresh view of the cluster"));
     }
     events.publish(new SupervisorEvent.GenerationChanged(clock.instant(), topology.endpoint(), g.number,
         old == null ? 0 : old.number, outage));
     firstOutcome.complete(null); // after the events: build() drains them before it returns
+    for (Parked p : parked) {
+      if (parked.remove(p)) {
+        submit(p.call(), p.call()::retry);
+      }
+    }
     if (old != null) {
       retire(old, "generation " + old.number + " was replaced by generation " + g.number);
     }
     openMissingAttachments(g);
   }
 
-  /** Ends every attempt in flight on {@code old} (the idempotent ones go again), then closes it. */
+  /** Ends every attempt in flight on {@code old} (reads go again), then closes its attachments and client. */
   private void retire(Generation old, String why) {
     for (Attempt<?> a : old.retire()) {
       if (a.claim()) {
-        abandon(a, why, false);
+        abandonElsewhere(a, why);
       }
     }
-    Map<AttachmentImpl<?>, Object> opened = old.resources();
-    workers.execute(() -> opened.forEach((a, r) -> a.closeOn(old.client, r)));
-    closeQuietly(old.client, "replaced generation " + old.number);
+    closeClient(old.client, old.resources(), "replaced generation " + old.number);
   }
 
-  private static <T> boolean resendable(Attempt<T> a) {
-    return a.call.resendableInFlight(a, true);
+  private static <T> void abandon(Attempt<T> a, String why, boolean resendWrite) {
+    a.call.abandoned(a, why, resendWrite);
   }
 
-  private static <T> void abandon(Attempt<T> a, String why, boolean connectionLost) {
-    a.call.abandoned(a, why, connectionLost);
+  private static <T> boolean resendableAfterLostConnection(Attempt<T> a) {
+    return a.call.resendableAfterLostConnection(a);
   }
 
   private void probe() {
@@ -899,6 +1014,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     if (err == null) {
       probeFailures = 0;
+      lastProbeOkNanos = System.nanoTime();
       recordSuccessInWindow();
       if (attemptRunning && attemptPurpose == Purpose.SPECULATIVE) {
         cancelAttempt("the node answers the probe again");
@@ -933,8 +1049,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     lastFailure = "probe " + probeFailures + ": " + what;
     recordFailureInWindow(cause);
     if (!topology.isSingle()) {
-      if (isBreakerOpen()) {
-        open(lastFailure); // counted in the window; Redisson follows the topology
+      if (probeFailures >= rc.probeFailuresToOpen() || isBreakerOpen()) {
+        open(lastFailure); // calls fail fast while Redisson follows the topology
       }
       return;
     }
@@ -1044,12 +1160,15 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         topology.endpoint(), shard, g.number, cause);
     events.publish(new SupervisorEvent.ShardStateTransition(clock.instant(), topology.endpoint(), g.number, shard,
         SupervisorState.AVAILABLE, SupervisorState.UNAVAILABLE, cause));
-    if (rebuiltForShards.contains(address)) {
+    if (open.keySet().containsAll(shards.keySet())) {
+      // Every primary is down: that is the whole cluster, and the main counter's business.
+      open("every primary of the cluster is unavailable; last: " + shard + ": " + cause);
+    } else if (rebuiltForShards.contains(address)) {
       log.info("Redis {}: shard {} is still unavailable on a rebuilt client: the shard is down, not the client;"
           + " waiting for the cluster to recover it", topology.endpoint(), shard);
     } else {
-      scheduleGraceRebuild("shard " + shard + " still unavailable after " + rc.topologyGracePeriod().toSeconds()
-          + " s");
+      scheduleShardGraceRefresh("shard " + shard + " still unavailable after "
+          + rc.topologyGracePeriod().toSeconds() + " s");
     }
   }
 
@@ -1061,7 +1180,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     open.remove(address);
     live = new Live(g, live.rejection(), Map.copyOf(open));
     if (open.isEmpty()) {
-      cancel(graceCheck);
+      cancel(shardGraceCheck);
       if (live.rejection() == null) {
         attempt = 0;
       }
@@ -1132,25 +1251,40 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
     InetSocketAddress a = g.address;
     if (a != null && !ips.contains(a.getAddress().getHostAddress())) {
+      if (changed) {
+        cancel(nextAttempt); // new news: no waiting out the backoff of an earlier replacement
+      }
       replace(g, moved + ", the client is connected to " + a.getAddress().getHostAddress());
     }
   }
 
-  /** Connections of {@code g} to {@code address} were lost; Redisson reconnects them by itself. */
-  private void disconnected(Generation g, InetSocketAddress address, NodeType type) {
+  /**
+   * Connections of {@code g} to {@code address} were lost at {@code atNanos}; Redisson reconnects them by
+   * itself. Redisson says so per address, once until it reconnects, whichever connection died first (a
+   * pub/sub one, perhaps): it cannot tell which calls were on the dead connection.
+   */
+  private void disconnected(Generation g, InetSocketAddress address, NodeType type, long atNanos) {
     if (closed || g != live.generation()) {
       return;
     }
-    long now = System.nanoTime();
-    g.lastDisconnectNanos = now;
+    g.lastDisconnectNanos = atNanos;
     if (type == NodeType.MASTER) {
-      // Responses to commands written on a dead connection never come, and Redisson waits out the whole
-      // timeout for them. What may be sent twice goes again now, on a live connection; the rest waits.
+      // A response to a command written on a dead connection never comes, and Redisson waits out the
+      // whole timeout for it. Reads sent before the loss go again now, on a live connection. Writes wait a
+      // moment: those still unanswered then were on the dead connection (a live one answers at once).
+      String why = "the connection to " + Describe.hostPort(address) + " was lost";
       for (Attempt<?> a : g.inFlight()) {
-        if (a.startedNanos - now < 0 && resendable(a) && a.claim()) {
-          abandon(a, "the connection to " + Describe.hostPort(address) + " was lost", true);
+        if (a.startedNanos - atNanos < 0 && a.call.resendableInFlight() && a.claim()) {
+          abandonElsewhere(a, why);
         }
       }
+      supervisor.schedule(guarded(() -> {
+        for (Attempt<?> a : g.inFlight()) {
+          if (a.startedNanos - atNanos < 0 && resendableAfterLostConnection(a) && a.claim()) {
+            submit(a.call, () -> abandon(a, why, true));
+          }
+        }
+      }), LOST_CONNECTION_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
     events.publish(new SupervisorEvent.ConnectionLost(clock.instant(), topology.endpoint(), g.number,
         Describe.hostPort(address), type.name()));
@@ -1192,7 +1326,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       }
       Generation g = generation;
       if (g != null && addr != null) {
-        onSupervisorThread(() -> disconnected(g, addr, nodeType));
+        long at = System.nanoTime();
+        onSupervisorThread(() -> disconnected(g, addr, nodeType, at));
       }
     }
   }
@@ -1313,7 +1448,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   @Override
   public CallCounts callCounts() {
-    return new CallCounts(succeeded.sum(), failed.sum(), rejected.sum(), overloaded.sum());
+    return new CallCounts(succeeded.sum(), failed.sum(), rejected.sum(), overloaded.sum(), retried.sum());
   }
 
   @Override
@@ -1347,13 +1482,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       return;
     }
     long deadline = System.nanoTime() + rc.closeTimeout().toNanos();
+    Generation seen = live.generation(); // what to close should the supervisor thread not answer in time
     CompletableFuture<Generation> torn = new CompletableFuture<>();
     Runnable teardown = () -> torn.complete(teardown());
     if (!onSupervisorThreadEvenIfClosing(teardown)) {
       teardown.run();
     }
     closed = true;
-    Generation g = null;
+    Generation g = seen;
     try {
       g = torn.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {
@@ -1365,12 +1501,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     for (Runnable pending : retryTimer.shutdownNow()) {
       pending.run(); // a scheduled retry: it now fails fast ("closed") and completes its caller's stage
     }
-    Generation last = g;
-    if (last != null) {
-      workers.execute(() -> {
-        last.resources().forEach((a, r) -> a.closeOn(last.client, r));
-        shutdownClient(last.client);
-      });
+    if (g != null) {
+      closeClient(g.client, g.resources(), "generation " + g.number);
     }
     if (liveClients.isEmpty()) {
       allClientsClosed.complete(null);
@@ -1384,10 +1516,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     log.info("Redis {} supervisor closed after {} rebuild(s)", topology.endpoint(), rebuilds.get());
   }
 
+  /** Starts the shared threads' shutdown; waits for none of it (close() is bounded by closeTimeout). */
   private void releaseSharedThreads() {
     dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     if (sharedGroup != null) {
-      sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+      sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     if (sharedExecutor != null) {
       sharedExecutor.shutdown();
@@ -1406,23 +1539,31 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private @Nullable Generation teardown() {
     closed = true;
     Live l = live;
-    live = Live.rejecting(null, Rejection.unavailable("Redis " + topology.endpoint()
-        + ": the supervisor is closed", l.generation() == null ? 0 : l.generation().number));
+    Generation g = l.generation();
+    long n = g == null ? 0 : g.number;
+    live = Live.rejecting(null, Rejection.unavailable("Redis " + topology.endpoint() + ": the supervisor is closed", n));
     cancel(nextAttempt);
     cancel(graceCheck);
-    attemptSeq++;
-    attemptRunning = false;
-    Generation g = l.generation();
+    cancel(shardGraceCheck);
+    cancelAttempt("the supervisor closes");
     if (g != null) {
+      RuntimeException closedUnder = new RedisUnavailableException("Redis " + topology.endpoint()
+          + ": the supervisor was closed while the call was in flight", null, n, false);
       for (Attempt<?> a : g.retire()) {
         if (a.claim()) {
           g.untrack(a);
-          a.call.fail(new RedisUnavailableException("Redis " + topology.endpoint() + ": the supervisor was closed"
-              + " while the call was in flight", null, g.number, false));
+          submit(a.call, () -> a.call.fail(closedUnder));
         }
       }
     }
-    nextGeneration.completeExceptionally(new IllegalStateException("closed"));
+    for (Parked p : parked) {
+      if (parked.remove(p)) {
+        submit(p.call(), () -> p.call().fail(closedError()));
+      }
+    }
+    events.publish(new SupervisorEvent.StateTransition(clock.instant(), topology.endpoint(), n,
+        l.rejection() == null ? SupervisorState.AVAILABLE : SupervisorState.UNAVAILABLE, SupervisorState.CLOSED,
+        "closed"));
     return g;
   }
 
@@ -1460,13 +1601,17 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   private void closeCandidate(Candidate c, String what) {
-    closeQuietly(c.client, what);
+    closeClient(c.client, Map.copyOf(c.resources), what);
   }
 
-  /** Closes a client on a worker, bounded by closeTimeout; a hang is logged, never waited for. */
-  private void closeQuietly(RedissonClient client, String what) {
+  /**
+   * Closes what was opened on a client, then the client, on a worker, bounded by closeTimeout; a hang is
+   * logged, never waited for.
+   */
+  private void closeClient(RedissonClient client, Map<AttachmentImpl<?>, Object> opened, String what) {
     Runnable close = () -> {
       long start = System.nanoTime();
+      opened.forEach((a, r) -> a.closeOn(client, r));
       try {
         shutdownClient(client);
       } catch (RuntimeException e) {

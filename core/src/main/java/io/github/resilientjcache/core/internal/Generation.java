@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RedissonClient;
 
@@ -22,8 +23,8 @@ final class Generation {
   private final InFlight inFlight = new InFlight();
   private final Map<AttachmentImpl<?>, Object> resources = new ConcurrentHashMap<>();
   private volatile boolean retired;
-  /** System.nanoTime() of the last lost connection to a primary; 0 for none. */
-  volatile long lastDisconnectNanos;
+  /** System.nanoTime() of the last lost connection to a primary; long before the generation, for none. */
+  volatile long lastDisconnectNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
   Generation(long number, RedissonClient client, @Nullable InetSocketAddress address) {
     this.number = number;
@@ -36,7 +37,7 @@ final class Generation {
    * attempt itself, since {@link #retire()} may already have passed it by.
    */
   boolean track(Attempt<?> a) {
-    a.slot = inFlight.add(a);
+    inFlight.add(a);
     return !retired;
   }
 

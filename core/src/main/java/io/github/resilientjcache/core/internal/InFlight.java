@@ -22,17 +22,23 @@ final class InFlight {
   private final AtomicReferenceArray<Attempt<?>> slots = new AtomicReferenceArray<>(SLOTS);
   private final Set<Attempt<?>> overflow = ConcurrentHashMap.newKeySet();
 
-  /** Registers {@code a}; returns the slot to hand back to {@link #remove}. */
-  int add(Attempt<?> a) {
+  /**
+   * Registers {@code a}, noting its slot in {@code a.slot} before publishing it there: whoever finds the
+   * attempt in the registry also finds its slot.
+   */
+  void add(Attempt<?> a) {
     int start = ThreadLocalRandom.current().nextInt(SLOTS);
     for (int i = 0; i < PROBES; i++) {
       int slot = (start + i) & MASK;
-      if (slots.get(slot) == null && slots.compareAndSet(slot, null, a)) {
-        return slot;
+      if (slots.get(slot) == null) {
+        a.slot = slot;
+        if (slots.compareAndSet(slot, null, a)) {
+          return;
+        }
       }
     }
+    a.slot = -1;
     overflow.add(a);
-    return -1;
   }
 
   void remove(Attempt<?> a, int slot) {

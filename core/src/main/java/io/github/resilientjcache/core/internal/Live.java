@@ -49,8 +49,8 @@ record Live(@Nullable Generation generation, @Nullable Rejection rejection,
       @Override
       RuntimeException exception() {
         return error instanceof RedisPermissionException
-            ? new RedisPermissionException(message, error.getCause())
-            : new RedisAuthenticationException(message, error.getCause());
+            ? RedisPermissionException.withoutStackTrace(message, error.getCause())
+            : RedisAuthenticationException.withoutStackTrace(message, error.getCause());
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.github.resilientjcache.core.metrics;
 
-import io.github.resilience4j.micrometer.tagged.TaggedRetryMetricsPublisher;
 import io.github.resilientjcache.core.CallCounts;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.SupervisorState;
@@ -35,18 +34,18 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code resilientjcache.redis.recovery} timer: each outage, from the failure counter opening to the
  *       verified new client (the first connect is not a recovery);
  *   <li>{@code resilientjcache.redis.calls} function counter, tag {@code outcome} = {@code succeeded} |
- *       {@code failed} | {@code rejected} (failed fast) | {@code overloaded}: how calls ended;
+ *       {@code failed} | {@code rejected} (failed fast) | {@code overloaded} | {@code retried}: attempts, by
+ *       how they ended (see {@link CallCounts});
  *   <li>{@code resilientjcache.redis.failure.rate} gauge: the failure counter's rate over its window, in
  *       percent (-1 until the window holds its minimum number of calls);
  *   <li>{@code resilientjcache.redis.shards.unavailable} gauge: on Cluster, the primaries whose keys fail
  *       fast now;
- *   <li>the retry as resilience4j-micrometer publishes it ({@code resilience4j.retry.calls}), its
- *       {@code name} tag replaced by the supervisor's.
  * </ul>
  *
- * <p>Every meter reads counters the supervisor keeps anyway: binding adds no work to a call. (resilience4j's
- * own circuit-breaker meters are not used: they listen to an event the breaker would then build for every
- * call.)
+ * <p>Every meter reads counters the supervisor keeps anyway: binding adds no work to a call. resilience4j's
+ * own meters are not used: the circuit breaker's listen to an event the breaker would then build for every
+ * call, and the retry's would count only what goes through its context, which the supervisor makes only
+ * for calls that failed once.
  *
  * <pre>{@code
  * try (SupervisorMetrics metrics = SupervisorMetrics.bindTo(supervisor, registry)) {
@@ -98,6 +97,7 @@ public final class SupervisorMetrics implements AutoCloseable {
     calls(supervisor, "failed", CallCounts::failed);
     calls(supervisor, "rejected", CallCounts::rejected);
     calls(supervisor, "overloaded", CallCounts::overloaded);
+    calls(supervisor, "retried", CallCounts::retried);
     Gauge.builder(PREFIX + "failure.rate", supervisor, s -> s.circuitBreaker().getMetrics().getFailureRate())
         .description("The failure counter's failure rate over its window, in percent; -1 until it has enough calls")
         .baseUnit("percent")
@@ -105,7 +105,6 @@ public final class SupervisorMetrics implements AutoCloseable {
     Gauge.builder(PREFIX + "shards.unavailable", supervisor, s -> s.unavailableShards().size())
         .description("Redis Cluster primaries whose keys fail fast now")
         .register(tagged);
-    new TaggedRetryMetricsPublisher(tagged).publishMetrics(supervisor.retry());
   }
 
   /** Registers the supervisor's meters in {@code registry}, tagged {@code name} and {@code endpoint}. */
