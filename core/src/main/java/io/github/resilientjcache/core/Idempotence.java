@@ -16,9 +16,9 @@ public enum Idempotence {
   /**
    * Safe to repeat once the first copy has ended ({@code SET} of a fixed value, {@code DEL}, {@code EXPIRE}
    * to a fixed time): retried after Redisson reported its failure. Resent in flight only when a connection
-   * was lost and it is still unanswered 100 ms later, if it took its options from the session (then it was
-   * on the dead connection, and Redisson will not resend it itself); when its client is replaced it fails
-   * (the old node may still run it).
+   * was lost around the time it was sent and it is still unanswered 100 ms after, if it took its options
+   * from the session (then it was on the dead connection, and Redisson will not resend it itself); when its
+   * client is replaced it fails (the old node may still run it).
    */
   IDEMPOTENT,
   /**

@@ -140,6 +140,7 @@ class PrimaryEndpointFailoverTest {
     try (var redis = RedisTopology.primaryWithReplica(RedisOptions.defaults().proxied()); var s = supervisor(redis)) {
       Writes.set(s, "k", "0");
       int errors = 0;
+      List<String> seen = new java.util.ArrayList<>();
       long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
       long resetAt = System.nanoTime() + Duration.ofSeconds(1).toNanos();
       boolean reset = false;
@@ -154,10 +155,11 @@ class PrimaryEndpointFailoverTest {
           assertThat(Writes.get(s, "k")).isEqualTo(Integer.toString(i));
         } catch (RedisUnavailableException e) {
           errors++;
+          seen.add(e.getMessage());
         }
       }
       assertThat(reset).isTrue();
-      assertThat(errors).as("errors surfaced to the caller").isZero();
+      assertThat(errors).as("errors surfaced to the caller: %s", seen).isZero();
       assertThat(s.rebuildCount()).as("rebuilds").isZero();
       assertThat(s.state()).isEqualTo(SupervisorState.AVAILABLE);
     }

@@ -42,6 +42,22 @@ abstract class Fixture implements RedisTopology {
     }
   }
 
+  /** The node in {@code ref}, or an error saying the fixture has not started. */
+  static RedisNode startedNode(@Nullable RedisNode ref) {
+    if (ref == null) {
+      throw new IllegalStateException("not started");
+    }
+    return ref;
+  }
+
+  /** Waits until {@code replica} is connected to {@code primary} and has every write the primary took. */
+  static void awaitInSync(RedisNode replica, RedisNode primary) {
+    RedisTopology.await(replica + " in sync with " + primary, java.time.Duration.ofSeconds(20),
+        () -> "up".equals(replica.infoField("replication", "master_link_status"))
+            && primary.infoField("replication", "master_repl_offset")
+                .equals(replica.infoField("replication", "slave_repl_offset")));
+  }
+
   @Override
   public List<RedisNode> nodes() {
     return List.copyOf(nodes);

@@ -95,20 +95,12 @@ public final class PrimaryEndpointRedis extends Fixture {
 
   /** The node the fixture made primary (the name may still point at the other one until {@link #flipDns}). */
   public RedisNode primary() {
-    RedisNode p = primary;
-    if (p == null) {
-      throw new IllegalStateException("not started");
-    }
-    return p;
+    return startedNode(primary);
   }
 
   /** The other node: the replica, or the old primary after {@link #promoteReplica}. */
   public RedisNode replica() {
-    RedisNode r = replica;
-    if (r == null) {
-      throw new IllegalStateException("not started");
-    }
-    return r;
+    return startedNode(replica);
   }
 
   /** The address the DNS name gives for {@code node}. */
@@ -131,11 +123,7 @@ public final class PrimaryEndpointRedis extends Fixture {
 
   /** Waits until the replica is connected to the primary and has every write the primary took. */
   public void awaitReplicaInSync() {
-    RedisNode r = replica();
-    RedisNode p = primary();
-    RedisTopology.await(r + " in sync with " + p, Duration.ofSeconds(20),
-        () -> "up".equals(r.infoField("replication", "master_link_status"))
-            && p.infoField("replication", "master_repl_offset").equals(r.infoField("replication", "slave_repl_offset")));
+    awaitInSync(replica(), primary());
   }
 
   // ---- faults

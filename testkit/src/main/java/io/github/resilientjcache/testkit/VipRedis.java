@@ -1,7 +1,6 @@
 package io.github.resilientjcache.testkit;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,29 +62,17 @@ public final class VipRedis extends Fixture {
 
   /** The node the VIP forwards new connections to. */
   public RedisNode primary() {
-    RedisNode p = primary;
-    if (p == null) {
-      throw new IllegalStateException("not started");
-    }
-    return p;
+    return startedNode(primary);
   }
 
   /** The other node. */
   public RedisNode replica() {
-    RedisNode r = replica;
-    if (r == null) {
-      throw new IllegalStateException("not started");
-    }
-    return r;
+    return startedNode(replica);
   }
 
   /** Waits until the replica has every write the primary took. */
   public void awaitReplicaInSync() {
-    RedisNode r = replica();
-    RedisNode p = primary();
-    RedisTopology.await(r + " in sync with " + p, Duration.ofSeconds(20),
-        () -> "up".equals(r.infoField("replication", "master_link_status"))
-            && p.infoField("replication", "master_repl_offset").equals(r.infoField("replication", "slave_repl_offset")));
+    awaitInSync(replica(), primary());
   }
 
   /** kill -9 the primary (the VIP still points at it until {@link #switchOver}). */

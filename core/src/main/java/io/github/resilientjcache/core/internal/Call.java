@@ -42,6 +42,8 @@ final class Call<T> {
   private volatile @Nullable RuntimeException lastFailure;
   /** A stalled read is sent again once, not every time the sweep finds it stalled. */
   private volatile boolean resentWhenStalled;
+  /** Likewise a write taken to be on a lost connection. */
+  private volatile boolean resentAfterLoss;
 
   Call(DefaultRedisSupervisor supervisor, Idempotence idempotence, @Nullable String routingKey,
       RedisOperation<T> operation, long startNanos) {
@@ -112,6 +114,15 @@ final class Call<T> {
    */
   boolean resendableInFlight() {
     return idempotence == Idempotence.READ;
+  }
+
+  /** The sweep found a write unanswered after a lost connection: true the first time only. */
+  boolean resendAfterLostConnection() {
+    if (resentAfterLoss) {
+      return false;
+    }
+    resentAfterLoss = true;
+    return true;
   }
 
   /** The sweep found {@code a} with no answer for a probe timeout: true if it may be sent again now. */

@@ -157,6 +157,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private @Nullable ScheduledFuture<?> shardGraceCheck;
   private boolean probeRunning;
   private boolean silenceCheckPending;
+  /** A replacement was asked for and no new client has been swapped in yet. */
+  private boolean replacing;
   /** System.nanoTime() of the last probe a node answered; long ago at first. */
   private long lastProbeOkNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
   private int probeFailures;
@@ -544,10 +546,16 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     long now = System.nanoTime();
     long stalledAfter = rc.probeTimeout().toNanos();
     boolean unexplained = false;
+    long graceNanos = TimeUnit.MILLISECONDS.toNanos(LOST_CONNECTION_GRACE_MILLIS);
     for (Attempt<?> a : g.inFlight()) {
       Call<?> call = a.call;
       if (now - call.cutoffNanos > 0) {
         submit(call, call::deadlineExceeded);
+      } else if (now - a.startedNanos > graceNanos && lostAround(g, a, graceNanos) && resendableAfterLostConnection(a)
+          && call.resendAfterLostConnection() && a.claim()) {
+        // Unanswered well after a connection was lost around the time it was sent (before it, or racing it:
+        // Redisson reports one loss per address): it was on the dead connection.
+        submit(call, () -> abandon(a, "a connection was lost as it was sent", true));
       } else if (now - a.startedNanos > stalledAfter) {
         if (call.resendAfterStall() && a.claim()) {
           abandonElsewhere(a, "no answer for " + rc.probeTimeout().toMillis() + " ms");
@@ -560,6 +568,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         && !rc.probeInterval().isZero()) {
       confirmSilence("a call had no answer for " + rc.probeTimeout().toMillis() + " ms");
     }
+  }
+
+  /** A connection of {@code g} was lost after {@code a} was sent, or up to {@code graceNanos} before. */
+  private static boolean lostAround(Generation g, Attempt<?> a, long graceNanos) {
+    return g.lastDisconnectNanos - (a.startedNanos - graceNanos) > 0;
   }
 
   /**
@@ -664,6 +677,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     lastFailure = why;
     log.warn("Redis {}: {}; building a new client, calls continue on generation {} meanwhile",
         topology.endpoint(), why, g.number);
+    replacing = true;
     startAttempt(Purpose.REPLACE, why, true);
   }
 
@@ -929,6 +943,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     attempt = 0;
     probeFailures = 0;
     outageStart = null;
+    replacing = false;
     cancel(graceCheck);
     cancel(shardGraceCheck);
     cancel(nextAttempt);
@@ -1195,12 +1210,14 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   // ---------------------------------------------------------------- DNS and connections
 
   /**
-   * The next DNS check: after {@code dnsCheckInterval}, or after 200 ms while Redis is unavailable, when a
-   * moved name is what recovery waits for and one query every 200 ms is nothing.
+   * The next DNS check: after {@code dnsCheckInterval}, or after 200 ms while Redis is unavailable or the
+   * client is being replaced (it talks to a demoted node), when a moved name is what recovery waits for and
+   * one query every 200 ms is nothing.
    */
   private void scheduleDnsCheck() {
     long interval = rc.dnsCheckInterval().toMillis();
-    long delay = live.rejection() != null ? Math.min(interval, OUTAGE_DNS_CHECK_MILLIS) : interval;
+    boolean waiting = live.rejection() != null || replacing;
+    long delay = waiting ? Math.min(interval, OUTAGE_DNS_CHECK_MILLIS) : interval;
     supervisor.schedule(guarded(() -> {
       try {
         checkDns();
@@ -1278,13 +1295,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
           abandonElsewhere(a, why);
         }
       }
-      supervisor.schedule(guarded(() -> {
-        for (Attempt<?> a : g.inFlight()) {
-          if (a.startedNanos - atNanos < 0 && resendableAfterLostConnection(a) && a.claim()) {
-            submit(a.call, () -> abandon(a, why, true));
-          }
-        }
-      }), LOST_CONNECTION_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      // Writes wait a moment (the sweep): those still unanswered then were on the dead connection.
     }
     events.publish(new SupervisorEvent.ConnectionLost(clock.instant(), topology.endpoint(), g.number,
         Describe.hostPort(address), type.name()));
