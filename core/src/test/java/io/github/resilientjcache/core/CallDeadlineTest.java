@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -29,7 +30,7 @@ class CallDeadlineTest {
   @Test
   void callsInFlightOnAFrozenPrimary_areReleasedAtTheSwap_noneLeftWaiting() throws Exception {
     try (var redis = RedisTopology.primaryWithReplica()) {
-      Config config = TestConfigs.primaryEndpoint(redis);
+      Config config = RedisConfigs.primaryEndpoint(redis);
       config.useSingleServer().setTimeout(5_000); // longer than the whole recovery
       try (var s = RedisSupervisor.builder(config).name("inflight").build()) {
         Writes.set(s, "k", "v");
@@ -82,7 +83,7 @@ class CallDeadlineTest {
     ResilienceConfig countersOnly = ResilienceConfig.builder().probeInterval(Duration.ZERO)
         .dnsCheckInterval(Duration.ZERO).slidingWindowSize(100).minimumNumberOfCalls(100).build();
     try (var redis = RedisTopology.standalone()) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.useSingleServer().setTimeout(1_000).setRetryAttempts(3).setRetryDelay(new ConstantDelay(Duration.ofSeconds(1)));
       try (var s = RedisSupervisor.builder(config).resilience(countersOnly).name("deadline").build()) {
         Writes.set(s, "k", "v");
@@ -117,7 +118,7 @@ class CallDeadlineTest {
   @Test
   void failFastRefusal_namesTheCause_andCarriesNoStackTrace() {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("refusal").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("refusal").build()) {
       redis.kill();
       await().atMost(Duration.ofSeconds(5)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
       for (int i = 0; i < 100; i++) {

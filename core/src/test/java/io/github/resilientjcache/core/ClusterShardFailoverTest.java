@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,7 @@ class ClusterShardFailoverTest {
   @Test
   void deadPrimary_failsOnlyItsOwnKeysFast_healthyShardsServeThroughout_andNothingFlaps() throws Exception {
     try (ClusterRedis redis = RedisTopology.cluster();
-        RedisSupervisor s = RedisSupervisor.builder(TestConfigs.cluster(redis)).name("shards").build()) {
+        RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.cluster(redis)).name("shards").build()) {
       // Redis itself answers CLUSTERDOWN on every shard while any slot is uncovered, unless told not to; with
       // that off, only our own refusals could fail a healthy shard's calls.
       for (RedisNode n : redis.nodes()) {
@@ -69,7 +70,7 @@ class ClusterShardFailoverTest {
   void shardThatStaysDown_getsOneGraceRebuild_notALoop_andHealthyShardsServe() throws Exception {
     ResilienceConfig shortGrace = ResilienceConfig.builder().topologyGracePeriod(Duration.ofSeconds(2)).build();
     try (ClusterRedis redis = RedisTopology.cluster();
-        RedisSupervisor s = RedisSupervisor.builder(TestConfigs.cluster(redis)).resilience(shortGrace)
+        RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.cluster(redis)).resilience(shortGrace)
             .name("stays-down").build()) {
       for (RedisNode n : redis.nodes()) {
         n.call("CONFIG", "SET", "cluster-require-full-coverage", "no"); // the other shards keep serving

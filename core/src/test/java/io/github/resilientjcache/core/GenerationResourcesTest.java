@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,7 +48,7 @@ class GenerationResourcesTest {
   @Test
   void attachedSubscription_isOpenOnEveryNewClient_beforeItTakesACall_andClosedOnTheOld() {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("attach").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("attach").build()) {
       Subscription sub = new Subscription();
       Attachment<Integer> attachment = s.attach("invalidations", sub);
       await().atMost(Duration.ofSeconds(5))
@@ -103,7 +104,7 @@ class GenerationResourcesTest {
         .getScript(session.options(OptionalOptions.defaults().codec(StringCodec.INSTANCE)))
         .evalAsync(RScript.Mode.READ_WRITE, script, RScript.ReturnType.LONG, List.of("n"), "5");
     try (var redis = RedisTopology.primaryWithReplica();
-        var s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("noscript").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).name("noscript").build()) {
       assertThat(s.execute(Idempotence.NON_IDEMPOTENT, incrBy)).isEqualTo(5L);
       redis.awaitReplicaInSync();
       redis.failover();

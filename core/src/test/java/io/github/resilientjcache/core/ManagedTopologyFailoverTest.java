@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilientjcache.testkit.RedisNode;
@@ -19,7 +20,7 @@ class ManagedTopologyFailoverTest {
   void sentinelFailover_applicationRecovers_withoutRebuilds() {
     for (int run = 0; run < FailoverReport.runs(); run++) {
       try (var redis = RedisTopology.sentinel();
-          var s = RedisSupervisor.builder(TestConfigs.sentinel(redis)).name("sentinel").build()) {
+          var s = RedisSupervisor.builder(RedisConfigs.sentinel(redis)).name("sentinel").build()) {
         Writes.set(s, "k", "before");
         RedisNode old = redis.primary();
         long kill = System.nanoTime();
@@ -38,7 +39,7 @@ class ManagedTopologyFailoverTest {
   void clusterFailover_applicationRecovers_withoutRebuilds() {
     for (int run = 0; run < FailoverReport.runs(); run++) {
       try (var redis = RedisTopology.cluster();
-          var s = RedisSupervisor.builder(TestConfigs.cluster(redis)).name("cluster").build()) {
+          var s = RedisSupervisor.builder(RedisConfigs.cluster(redis)).name("cluster").build()) {
         // {06S} hashes to slot 0: the key lives on the primary we kill.
         Writes.set(s, "{06S}k", "before");
         RedisNode owner = redis.primaryForSlot(0);

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -43,7 +44,7 @@ class NonIdempotentCallsTest {
    */
   private static String incrementsAfterASlowResponse(boolean sessionOptions) {
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().proxied())) {
-      Config config = TestConfigs.standalone(redis); // through the proxy
+      Config config = RedisConfigs.standalone(redis); // through the proxy
       config.useSingleServer().setTimeout(1_000).setRetryAttempts(1).setRetryDelay(new ConstantDelay(Duration.ofMillis(100)));
       try (var s = RedisSupervisor.builder(config).resilience(QUIET).name("incr").build()) {
         RedisOperation<Long> incr = session -> {

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -24,7 +25,7 @@ class OverloadAndPermissionsTest {
   @Test
   void aBurstThatExhaustsThePool_failsFastAsOverload_withoutOpeningTheCounterOrRebuilding() {
     try (var redis = RedisTopology.standalone()) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.useSingleServer().setConnectionPoolSize(1).setConnectionMinimumIdleSize(1).setTimeout(300);
       try (var s = RedisSupervisor.builder(config).name("burst").build()) {
         // A blocking command holds the only connection, as a burst of slow calls would.
@@ -52,7 +53,7 @@ class OverloadAndPermissionsTest {
   void userWithoutDangerousCommands_isServed_andRecoversFromAnOutage() {
     String secret = "app-secret-7311";
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().user("app", secret, "~rjc:* +@all -@dangerous"))) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.setUsername("app");
       config.setPassword(secret);
       try (var s = RedisSupervisor.builder(config).name("acl").build()) {
@@ -76,7 +77,7 @@ class OverloadAndPermissionsTest {
     String secret = "app-secret-9012";
     try (var redis = RedisTopology.standalone(RedisOptions.defaults()
         .user("app", secret, "~rjc:* +@all -@dangerous -@scripting"))) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.setUsername("app");
       config.setPassword(secret);
       List<SupervisorEvent> events = new CopyOnWriteArrayList<>();

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -27,7 +28,7 @@ class PrimaryEndpointFailoverTest {
   private static final Duration FAILOVER_GAP = Duration.ofSeconds(2);
 
   private static RedisSupervisor supervisor(PrimaryEndpointRedis redis) {
-    return RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("endpoint").build();
+    return RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).name("endpoint").build();
   }
 
   @Test
@@ -110,7 +111,7 @@ class PrimaryEndpointFailoverTest {
     ResilienceConfig callsOnly = ResilienceConfig.builder().probeInterval(Duration.ZERO)
         .dnsCheckInterval(Duration.ZERO).build();
     try (var redis = RedisTopology.primaryWithReplica();
-        var s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).resilience(callsOnly).name("ro").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).resilience(callsOnly).name("ro").build()) {
       List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
       s.events().onEvent(events::add);
       Writes.set(s, "k", "before");

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -28,7 +29,7 @@ class RebuildAttemptsTest {
     try (PrimaryEndpointRedis redis = RedisTopology.primaryWithReplica()) {
       String primaryHost = redis.endpointHost(redis.primary());
       String deadHost = primaryHost.substring(0, primaryHost.lastIndexOf('.') + 1) + "4";
-      Config config = TestConfigs.primaryEndpoint(redis);
+      Config config = RedisConfigs.primaryEndpoint(redis);
       config.useSingleServer().setConnectTimeout(10_000); // Redisson's default
       try (DeadAddress dead = DeadAddress.at(new InetSocketAddress(deadHost, redis.port()));
           RedisSupervisor s = RedisSupervisor.builder(config).name("dead").build()) {
@@ -65,7 +66,7 @@ class RebuildAttemptsTest {
   @Test
   void silentDns_pilesUpNoLookups_andTheMoveIsFollowedOnceItAnswers() {
     try (PrimaryEndpointRedis redis = RedisTopology.primaryWithReplica();
-        RedisSupervisor s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("silent-dns").build()) {
+        RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).name("silent-dns").build()) {
       Writes.set(s, "k", "v");
       redis.awaitReplicaInSync();
       redis.dns().silence(true);
@@ -101,7 +102,7 @@ class RebuildAttemptsTest {
           SupervisorEvent.Type.REBUILD_SUCCEEDED, SupervisorEvent.Type.GENERATION_CHANGED};
       for (int round = 0; round < 3; round++) {
         for (SupervisorEvent.Type stage : stages) {
-          RedisSupervisor s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("close-race").build();
+          RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("close-race").build();
           List<SupervisorEvent.Type> seen = new CopyOnWriteArrayList<>();
           s.events().onEvent(e -> seen.add(e.type()));
           s.requestRebuild("test");
@@ -126,7 +127,7 @@ class RebuildAttemptsTest {
   @Test
   void blockingCallInsideACallback_isRefusedAtOnce_notADeadlockedEventLoop() {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("guard").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("guard").build()) {
       Writes.set(s, "k", "v");
       long start = System.nanoTime();
       // The pop is answered when the push arrives, on an event-loop thread, after the callback was attached:

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +26,7 @@ class RebuildLifecycleTest {
     ResilienceConfig fastBackoff = ResilienceConfig.builder()
         .rebuildBackoffInitial(Duration.ofMillis(40)).rebuildBackoffMax(Duration.ofMillis(320)).build();
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).resilience(fastBackoff).name("backoff").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).resilience(fastBackoff).name("backoff").build()) {
       List<SupervisorEvent.RebuildFailed> failed = new CopyOnWriteArrayList<>();
       List<Long> starts = new CopyOnWriteArrayList<>();
       s.events().onEvent(e -> {
@@ -61,7 +62,7 @@ class RebuildLifecycleTest {
   @Test
   void fiftyRebuilds_leaveThreadsAndFileDescriptorsAtTheBaseline() {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("churn").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("churn").build()) {
       // warm-up: the first rebuild starts threads that then stay (shared pools, Netty's globals)
       rebuildOnce(s);
       Writes.set(s, "k", "v");
@@ -94,7 +95,7 @@ class RebuildLifecycleTest {
   void close_duringAnOutage_returnsWithinTheCloseTimeout_andLeavesNoThread() {
     ResilienceConfig rc = ResilienceConfig.builder().closeTimeout(Duration.ofSeconds(2)).build();
     try (var redis = RedisTopology.standalone()) {
-      var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).resilience(rc).name("close-outage").build();
+      var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).resilience(rc).name("close-outage").build();
       redis.kill();
       await().atMost(Duration.ofSeconds(5)).until(() -> s.state() == SupervisorState.UNAVAILABLE);
       long start = System.nanoTime();
@@ -112,7 +113,7 @@ class RebuildLifecycleTest {
     ResilienceConfig rc = ResilienceConfig.builder().closeTimeout(Duration.ofSeconds(2))
         .verifyTimeout(Duration.ofSeconds(5)).build();
     try (var redis = RedisTopology.standalone()) {
-      var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).resilience(rc).name("close-rebuild").build();
+      var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).resilience(rc).name("close-rebuild").build();
       List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
       s.events().onEvent(events::add);
       redis.freeze();
@@ -131,7 +132,7 @@ class RebuildLifecycleTest {
     String secret = "correct-horse-battery";
     String wrong = "wrong-staple-9431";
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().password(secret))) {
-      var config = TestConfigs.standalone(redis);
+      var config = RedisConfigs.standalone(redis);
       config.setPassword(wrong);
       List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
       long start = System.nanoTime();
@@ -157,7 +158,7 @@ class RebuildLifecycleTest {
   @Test
   void noPassword_whenRedisRequiresOne_isAnAuthenticationErrorToo() {
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().password("needed-pw"))) {
-      assertThatThrownBy(() -> RedisSupervisor.builder(TestConfigs.standalone(redis)).name("noauth").build())
+      assertThatThrownBy(() -> RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("noauth").build())
           .isInstanceOf(RedisAuthenticationException.class)
           .message().doesNotContain("needed-pw");
     }

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +14,7 @@ class RedisSupervisorTest {
   @Test
   void execute_readsAndWritesThroughTheCurrentClient() {
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("t").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("t").build()) {
       assertThat(supervisor.state()).isEqualTo(SupervisorState.AVAILABLE);
       assertThat(supervisor.generation()).isEqualTo(1);
       supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").setAsync("v"));
@@ -26,7 +27,7 @@ class RedisSupervisorTest {
   @Test
   void killedAndRestarted_failsFastThenRecoversWithANewGeneration() {
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("t").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("t").build()) {
       redis.kill();
       await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.state() == SupervisorState.UNAVAILABLE);
       long start = System.nanoTime();
@@ -45,7 +46,7 @@ class RedisSupervisorTest {
   @Test
   void executeAsync_completesWithTheValue_andFailsFastWhileUnavailable() throws Exception {
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("async").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("async").build()) {
       supervisor.executeAsync(Idempotence.IDEMPOTENT, s -> s.client().getBucket("k").setAsync("v")).toCompletableFuture()
           .get(5, java.util.concurrent.TimeUnit.SECONDS);
       Object value = supervisor.executeAsync(Idempotence.READ, s -> s.client().getBucket("k").getAsync())
@@ -67,7 +68,7 @@ class RedisSupervisorTest {
   @Test
   void execute_applicationError_reachesTheCallerUnchanged_andCountsNoFailure() {
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("app-error").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("app-error").build()) {
       supervisor.execute(Idempotence.NON_IDEMPOTENT, s -> s.client().getList("a-list").addAsync("x"));
       for (int i = 0; i < 10; i++) {
         assertThatThrownBy(() -> supervisor.execute(Idempotence.IDEMPOTENT, s -> s.client().getBucket("a-list").getAsync()))
@@ -110,7 +111,7 @@ class RedisSupervisorTest {
   @Test
   void generationChangedListener_canAlreadyUseTheNewGeneration() {
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("rebind").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("rebind").build()) {
       var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
       supervisor.events().onGenerationChanged(e -> {
         seen.add(supervisor.state() + " " + e.generation());

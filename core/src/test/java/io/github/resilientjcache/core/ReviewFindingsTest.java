@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,7 @@ class ReviewFindingsTest {
     ResilienceConfig rc = ResilienceConfig.builder().probeInterval(Duration.ZERO).dnsCheckInterval(Duration.ZERO)
         .slidingWindowSize(5).minimumNumberOfCalls(5).retryMaxAttempts(1).build();
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).resilience(rc).name("opens-on-success").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).resilience(rc).name("opens-on-success").build()) {
       redis.node().call("CONFIG", "SET", "min-replicas-to-write", "1"); // writes now fail NOREPLICAS (counted)
       for (int i = 0; i < 4; i++) {
         org.assertj.core.api.Assertions.catchThrowable(() -> Writes.set(s, "k", "v"));
@@ -46,7 +47,7 @@ class ReviewFindingsTest {
   @SuppressWarnings("try") // the load is held only to run while the test breaks Redis
   void demotedPrimary_withTheNameNotMovedYet_replacementsBackOff() {
     try (var redis = RedisTopology.primaryWithReplica();
-        var s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("replace-backoff").build();
+        var s = RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).name("replace-backoff").build();
         var load = Load.start(s, 1)) {
       List<SupervisorEvent.RebuildStarted> started = new CopyOnWriteArrayList<>();
       s.events().onEvent(e -> {
@@ -74,7 +75,7 @@ class ReviewFindingsTest {
   @Test
   void anInterruptedCaller_givesUpItsCall_withoutCountingItAgainstRedis() throws Exception {
     try (var redis = RedisTopology.standalone()) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.useSingleServer().setTimeout(5_000);
       try (var s = RedisSupervisor.builder(config).resilience(ResilienceConfig.builder().probeInterval(Duration.ZERO)
           .build()).name("interrupted").build()) {
@@ -110,7 +111,7 @@ class ReviewFindingsTest {
   @Test
   void everyClusterPrimaryDown_opensTheCounter() {
     try (ClusterRedis redis = RedisTopology.cluster();
-        RedisSupervisor s = RedisSupervisor.builder(TestConfigs.cluster(redis)).name("all-down").build()) {
+        RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.cluster(redis)).name("all-down").build()) {
       List<SupervisorEvent.StateTransition> transitions = new CopyOnWriteArrayList<>();
       s.events().onStateTransition(transitions::add);
       for (RedisNode r : redis.replicas()) {
@@ -135,7 +136,7 @@ class ReviewFindingsTest {
   void everyRebuildStartedHasAnEnd_andCloseIsAnnounced() {
     List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
     try (var redis = RedisTopology.standalone()) {
-      var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("event-pairs").build();
+      var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("event-pairs").build();
       s.events().onEvent(events::add);
       for (int i = 0; i < 3; i++) {
         long g = s.generation();

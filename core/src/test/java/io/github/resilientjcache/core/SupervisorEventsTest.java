@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,7 @@ class SupervisorEventsTest {
   @SuppressWarnings("try") // the load is held only to run while the test breaks Redis
   void stateTransitions_overRepeatedOutages_alternate_andEndWhereTheStateIs() {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("order").build();
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("order").build();
         var load = Load.start(s, 2)) {
       List<SupervisorEvent.StateTransition> transitions = new CopyOnWriteArrayList<>();
       s.events().onStateTransition(transitions::add);
@@ -55,7 +56,7 @@ class SupervisorEventsTest {
   @Test
   void aListenerThatTakesSeconds_delaysNoProbeAndNoRebuild() throws Exception {
     try (var redis = RedisTopology.standalone();
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("slow-listener").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("slow-listener").build()) {
       CountDownLatch release = new CountDownLatch(1);
       s.events().onGenerationChanged(e -> {
         Writes.set(s, "rebound", Long.toString(e.generation())); // a rebind through the supervisor
@@ -84,7 +85,7 @@ class SupervisorEventsTest {
   @Test
   void connectionsResetWithoutARebuild_publishConnectionLost_withTheAddress() {
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().proxied());
-        var s = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("lost").build()) {
+        var s = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("lost").build()) {
       List<SupervisorEvent.ConnectionLost> lost = new CopyOnWriteArrayList<>();
       s.events().onEvent(e -> {
         if (e instanceof SupervisorEvent.ConnectionLost l) {

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +26,7 @@ class SupervisorMetricsTest {
   void bindTo_whenRedisIsKilledAndRestarted_reportsTheOutageTheRebuildAndTheNewGeneration() {
     var registry = new SimpleMeterRegistry();
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("m").build();
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("m").build();
         var metrics = SupervisorMetrics.bindTo(supervisor, registry)) {
       Tags ours = Tags.of("name", "m", "endpoint", supervisor.endpoint());
       assertThat(gauge(registry, "resilientjcache.redis.available", ours)).isEqualTo(1.0);
@@ -58,7 +59,7 @@ class SupervisorMetricsTest {
     var registry = new SimpleMeterRegistry();
     registry.counter("someone.else");
     try (var redis = RedisTopology.standalone();
-        var supervisor = RedisSupervisor.builder(TestConfigs.standalone(redis)).name("m").build()) {
+        var supervisor = RedisSupervisor.builder(RedisConfigs.standalone(redis)).name("m").build()) {
       var metrics = SupervisorMetrics.bindTo(supervisor, registry, List.of(Tag.of("app", "shop")));
       List<Meter> bound = registry.getMeters().stream()
           .filter(m -> !m.getId().getName().equals("someone.else")).toList();

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core;
 
+import io.github.resilientjcache.testkit.RedisConfigs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class VipFailoverTest {
   void killedPrimaryAndFlippedName_recover() throws Exception {
     for (int run = 0; run < FailoverReport.runs(); run++) {
       try (PrimaryEndpointRedis redis = RedisTopology.primaryWithReplica();
-          RedisSupervisor s = RedisSupervisor.builder(TestConfigs.primaryEndpoint(redis)).name("flip").build();
+          RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.primaryEndpoint(redis)).name("flip").build();
           Load load = Load.start(s, 2)) {
         warmUp(load);
         redis.awaitReplicaInSync();
@@ -74,7 +75,7 @@ class VipFailoverTest {
   private static Load switchOver(String scenario, OldConnections old, boolean demote, boolean kill)
       throws Exception {
     try (VipRedis redis = RedisTopology.primaryWithReplicaBehindVip();
-        RedisSupervisor s = RedisSupervisor.builder(TestConfigs.endpoint(redis.uri())).name("vip").build();
+        RedisSupervisor s = RedisSupervisor.builder(RedisConfigs.endpoint(redis.uri())).name("vip").build();
         Load load = Load.start(s, 2)) {
       warmUp(load);
       redis.awaitReplicaInSync();

@@ -3,7 +3,7 @@ package io.github.resilientjcache.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.github.resilientjcache.core.TestConfigs;
+import io.github.resilientjcache.testkit.RedisConfigs;
 import io.github.resilientjcache.core.internal.FailureClassifier.Kind;
 import io.github.resilientjcache.testkit.RedisOptions;
 import io.github.resilientjcache.testkit.RedisTopology;
@@ -32,7 +32,7 @@ class FailureClassifierTest {
   @Test
   void applicationErrors_fromARealServer_areNotFailoverSignals() {
     try (var redis = RedisTopology.standalone()) {
-      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      RedissonClient c = Redisson.create(RedisConfigs.standalone(redis));
       try {
         c.getList("a-list").add("x");
         Throwable wrongType = thrownBy(() -> c.getBucket("a-list").get());
@@ -55,7 +55,7 @@ class FailureClassifierTest {
   @Test
   void writesToADemotedPrimary_plainAndInsideAScript_areReadonly() {
     try (var redis = RedisTopology.primaryWithReplica()) {
-      Config config = TestConfigs.node(redis.replica());
+      Config config = RedisConfigs.node(redis.replica());
       RedissonClient c = Redisson.create(config);
       try {
         Throwable plain = thrownBy(() -> c.getBucket("k").set("v"));
@@ -75,7 +75,7 @@ class FailureClassifierTest {
   @Test
   void deadFrozenAndShutDown_areFailoverSignals() {
     try (var redis = RedisTopology.standalone()) {
-      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      RedissonClient c = Redisson.create(RedisConfigs.standalone(redis));
       try {
         redis.freeze();
         Throwable timeout = thrownBy(() -> c.getBucket("k").get());
@@ -97,7 +97,7 @@ class FailureClassifierTest {
   @Test
   void asyncFailures_areClassifiedThroughTheirCompletionWrapper() {
     try (var redis = RedisTopology.standalone()) {
-      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      RedissonClient c = Redisson.create(RedisConfigs.standalone(redis));
       try {
         redis.kill();
         Throwable wrapped = thrownBy(() -> c.getBucket("k").getAsync().toCompletableFuture().join());
@@ -113,13 +113,13 @@ class FailureClassifierTest {
   @Test
   void wrongPasswordAndMissingPassword_areAuthentication_neverFailover() {
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().password("right-pw"))) {
-      Config wrong = TestConfigs.standalone(redis);
+      Config wrong = RedisConfigs.standalone(redis);
       wrong.setPassword("wrong-pw");
       Throwable wrongPassword = thrownBy(() -> Redisson.create(wrong).shutdown());
       assertThat(FailureClassifier.classify(wrongPassword)).isEqualTo(Kind.AUTHENTICATION);
       assertThat(FailureClassifier.classify(wrongPassword).isFailoverSignal()).isFalse();
 
-      Throwable missing = thrownBy(() -> Redisson.create(TestConfigs.standalone(redis)).shutdown());
+      Throwable missing = thrownBy(() -> Redisson.create(RedisConfigs.standalone(redis)).shutdown());
       assertThat(FailureClassifier.classify(missing)).isEqualTo(Kind.AUTHENTICATION);
     }
   }
@@ -137,7 +137,7 @@ class FailureClassifierTest {
   void busyServer_isOverload_notAFailover() throws Exception {
     try (var redis = RedisTopology.standalone()) {
       redis.node().call("CONFIG", "SET", "lua-time-limit", "100");
-      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      RedissonClient c = Redisson.create(RedisConfigs.standalone(redis));
       Thread busy = new Thread(() -> {
         try (var raw = redis.node().connect(java.time.Duration.ofSeconds(30))) {
           raw.send("EVAL", "while true do end", "0");
@@ -172,7 +172,7 @@ class FailureClassifierTest {
   void noReplicas_isATopologyChange() {
     try (var redis = RedisTopology.standalone()) {
       redis.node().call("CONFIG", "SET", "min-replicas-to-write", "1");
-      RedissonClient c = Redisson.create(TestConfigs.standalone(redis));
+      RedissonClient c = Redisson.create(RedisConfigs.standalone(redis));
       try {
         Throwable t = thrownBy(() -> c.getBucket("k").set("v"));
         assertThat(t).hasMessageContaining("NOREPLICAS");
@@ -191,7 +191,7 @@ class FailureClassifierTest {
   @Test
   void poolExhausted_isOverload_notAFailover() {
     try (var redis = RedisTopology.standalone()) {
-      Config config = TestConfigs.standalone(redis);
+      Config config = RedisConfigs.standalone(redis);
       config.useSingleServer().setConnectionPoolSize(1).setConnectionMinimumIdleSize(1).setTimeout(300)
           .setRetryAttempts(0);
       RedissonClient c = Redisson.create(config);

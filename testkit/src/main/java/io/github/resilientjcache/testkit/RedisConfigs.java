@@ -1,20 +1,18 @@
-package io.github.resilientjcache.core;
+package io.github.resilientjcache.testkit;
 
-import io.github.resilientjcache.testkit.ClusterRedis;
-import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
-import io.github.resilientjcache.testkit.RedisNode;
-import io.github.resilientjcache.testkit.SentinelRedis;
-import io.github.resilientjcache.testkit.StandaloneRedis;
 import java.time.Duration;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 
-/** Redisson configs as docs/failover.md recommends them, pointed at testkit fixtures. */
-public final class TestConfigs {
+/**
+ * Redisson configs pointed at the fixtures, tuned as docs/failover.md recommends for a cache (1 s timeout,
+ * one Redisson retry 100 ms later, small pools): what every module's tests connect with.
+ */
+public final class RedisConfigs {
 
-  private TestConfigs() {}
+  private RedisConfigs() {}
 
   public static Config standalone(StandaloneRedis redis) {
     return singleServer(redis.uri());

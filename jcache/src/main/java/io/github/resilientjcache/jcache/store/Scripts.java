@@ -1,0 +1,98 @@
+package io.github.resilientjcache.jcache.store;
+
+/**
+ * The store's Lua scripts. Each runs one entry, atomically, in one round trip (Redisson sends it as EVALSHA
+ * and loads it again after a NOSCRIPT). An entry is a hash: {@code v} the value's bytes, {@code n} its
+ * version, {@code max(previous + 1, server time in microseconds)}: it only grows, across deletes too, so a
+ * near cache can tell an old copy from a new one. Expiry is Redis' own ({@code PEXPIRE}).
+ *
+ * <p>TTL arguments, in milliseconds: {@code -1} eternal, {@code -2} keep the entry's TTL, {@code 0} expired
+ * at once (the entry is not written, or removed), above 0 that many milliseconds.
+ */
+final class Scripts {
+
+  private Scripts() {}
+
+  /** The version to give a write: a Lua chunk shared by the writing scripts. */
+  private static final String NEXT_VERSION = """
+      local function next_version(key)
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local n = tonumber(redis.call('HGET', key, 'n') or '0')
+        return math.max(n + 1, now)
+      end
+      local function write(key, value, ttl)
+        if ttl == 0 then
+          redis.call('DEL', key)
+          return 0
+        end
+        local v = next_version(key)
+        redis.call('HSET', key, 'v', value, 'n', string.format('%.0f', v))
+        if ttl > 0 then
+          redis.call('PEXPIRE', key, ttl)
+        elseif ttl == -1 then
+          redis.call('PERSIST', key)
+        end
+        return v
+      end
+      """;
+
+  /**
+   * KEYS[1] entry; ARGV[1] access TTL (-2: leave it). Returns {value or false, version or false}; an
+   * access TTL of 0 removes the entry after reading it.
+   */
+  static final String GET = """
+      local r = redis.call('HMGET', KEYS[1], 'v', 'n')
+      if not r[1] then return {false, false} end
+      local ttl = tonumber(ARGV[1])
+      if ttl == 0 then redis.call('DEL', KEYS[1])
+      elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl)
+      elseif ttl == -1 then redis.call('PERSIST', KEYS[1]) end
+      return r
+      """;
+
+  /**
+   * KEYS[1] entry; ARGV[1] value, ARGV[2] TTL if created, ARGV[3] TTL if it existed, ARGV[4] '1' to
+   * return the old value. Returns {existed 0|1, old value or false}.
+   */
+  static final String PUT = NEXT_VERSION + """
+      local existed = redis.call('EXISTS', KEYS[1])
+      local old = false
+      if existed == 1 and ARGV[4] == '1' then old = redis.call('HGET', KEYS[1], 'v') end
+      local ttl = tonumber(existed == 1 and ARGV[3] or ARGV[2])
+      if existed == 1 or ttl ~= 0 then write(KEYS[1], ARGV[1], ttl) end
+      return {existed, old}
+      """;
+
+  /** KEYS[1] entry; ARGV[1] value, ARGV[2] TTL. Writes only if absent; returns 1 if it wrote. */
+  static final String PUT_IF_ABSENT = NEXT_VERSION + """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+      local ttl = tonumber(ARGV[2])
+      if ttl ~= 0 then write(KEYS[1], ARGV[1], ttl) end
+      return 1
+      """;
+
+  /**
+   * KEYS[1] entry; ARGV[1] new value, ARGV[2] TTL, ARGV[3] '1' when ARGV[4] is the value it must have,
+   * ARGV[5] '1' to return the old value. Returns {replaced 0|1, old value or false}.
+   */
+  static final String REPLACE = NEXT_VERSION + """
+      local old = redis.call('HGET', KEYS[1], 'v')
+      if not old then return {0, false} end
+      if ARGV[3] == '1' and old ~= ARGV[4] then return {0, ARGV[5] == '1' and old or false} end
+      write(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+      return {1, ARGV[5] == '1' and old or false}
+      """;
+
+  /**
+   * KEYS[1] entry; ARGV[1] '1' when ARGV[2] is the value it must have, ARGV[3] '1' to return the old value.
+   * Returns {removed 0|1, old value or false}.
+   */
+  static final String REMOVE = """
+      local old = redis.call('HGET', KEYS[1], 'v')
+      if not old then return {0, false} end
+      if ARGV[1] == '1' and old ~= ARGV[2] then return {0, false} end
+      redis.call('DEL', KEYS[1])
+      return {1, ARGV[3] == '1' and old or false}
+      """;
+}
