@@ -131,6 +131,19 @@ public final class RedisStore {
   }
 
   /**
+   * Writes ({@code value} non-null) or removes the entry only if its version is still {@code version} (0:
+   * it must not exist): the compare-and-set under {@code invoke}. True if it did; false if another writer
+   * changed the entry meanwhile.
+   */
+  public CompletionStage<Boolean> changeIfVersion(KeyLayout.EncodedKey key, long version, byte @Nullable [] value,
+      long createTtl, long updateTtl) {
+    String k = redisKey(key);
+    return this.<Long>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.CHANGE_IF_VERSION, RScript.ReturnType.LONG,
+        Long.toString(version).getBytes(StandardCharsets.US_ASCII), value == null ? ZERO : ONE,
+        value == null ? NONE : value, ttl(createTtl), ttl(updateTtl)).thenApply(n -> n == 1);
+  }
+
+  /**
    * Empties the cache in one round trip: the epoch moves on, so no entry of the old one is seen again;
    * their keys are unlinked in the background (a memory matter, never a correctness one).
    */

@@ -95,4 +95,21 @@ final class Scripts {
       redis.call('DEL', KEYS[1])
       return {1, ARGV[3] == '1' and old or false}
       """;
+
+  /**
+   * KEYS[1] entry; ARGV[1] the version it must have ('0': it must not exist), ARGV[2] '1' to write, '0' to
+   * remove, ARGV[3] value, ARGV[4] TTL if created, ARGV[5] TTL if it existed. Returns 1 if it did, 0 if the
+   * entry changed meanwhile.
+   */
+  static final String CHANGE_IF_VERSION = NEXT_VERSION + """
+      local n = redis.call('HGET', KEYS[1], 'n')
+      if (n or '0') ~= ARGV[1] then return 0 end
+      if ARGV[2] == '0' then
+        if n then redis.call('DEL', KEYS[1]) end
+        return 1
+      end
+      local ttl = tonumber(n and ARGV[5] or ARGV[4])
+      if n or ttl ~= 0 then write(KEYS[1], ARGV[3], ttl) end
+      return 1
+      """;
 }

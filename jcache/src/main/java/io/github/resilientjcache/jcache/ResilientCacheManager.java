@@ -1,0 +1,269 @@
+package io.github.resilientjcache.jcache;
+
+import io.github.resilientjcache.core.RedisSupervisor;
+import io.github.resilientjcache.core.ResilienceConfig;
+import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.jcache.store.KeyLayout;
+import io.github.resilientjcache.jcache.store.RedisStore;
+import io.github.resilientjcache.jcache.store.ValueCodec;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.spi.CachingProvider;
+import org.redisson.config.Config;
+
+/**
+ * The caches of one (URI, class loader), and the one {@link RedisSupervisor} they all share: a failover
+ * rebuilds one client, and every cache of the manager uses it from its next call. The URI names the config
+ * file (a Redisson YAML config with our sections), or, as {@code redis://host:port} or {@code rediss://},
+ * a single server with the default settings.
+ */
+public final class ResilientCacheManager implements CacheManager {
+
+  /** The largest value a cache reads back, before the config file can say otherwise. */
+  private static final long MAX_VALUE_BYTES = 64L << 20;
+
+  private final ResilientCachingProvider provider;
+  private final URI uri;
+  private final ClassLoader classLoader;
+  private final Properties properties;
+  private final RedisSupervisor redis;
+  private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  ResilientCacheManager(ResilientCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+    this.provider = provider;
+    this.uri = uri;
+    this.classLoader = classLoader;
+    this.properties = properties;
+    this.redis = supervisor(uri, classLoader, properties);
+  }
+
+  private static RedisSupervisor supervisor(URI uri, ClassLoader classLoader, Properties properties) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String name = "jcache";
+    Object given = properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY);
+    if (given instanceof Config config) {
+      return RedisSupervisor.builder(config).name(name).build();
+    }
+    if (given != null) {
+      throw new IllegalArgumentException(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY + " must be a "
+          + Config.class.getName() + " but was a " + given.getClass().getName());
+    }
+    if (scheme.equals("redis") || scheme.equals("rediss")) {
+      Config config = new Config();
+      config.useSingleServer().setAddress(uri.toString());
+      return RedisSupervisor.builder(config).resilience(ResilienceConfig.defaults()).name(name).build();
+    }
+    ConfigFile file = ConfigFile.load(uri, classLoader);
+    return RedisSupervisor.builder(file).name(name).build();
+  }
+
+  @Override
+  public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+    checkOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
+    Objects.requireNonNull(configuration, "configuration");
+    MutableConfiguration<K, V> config = copy(configuration);
+    refuseWhatIsNotBuilt(cacheName, config);
+    ResilientCache<K, V> cache = newCache(cacheName, config);
+    if (caches.putIfAbsent(cacheName, cache) != null) {
+      throw new CacheException("a cache named " + cacheName + " exists already in " + describe(uri));
+    }
+    return cache;
+  }
+
+  private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
+    Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
+    ValueCodec codec = new ValueCodec(cacheName, classLoader, types, List.of(), MAX_VALUE_BYTES);
+    return new ResilientCache<>(cacheName, this, config, new RedisStore(redis, new KeyLayout(cacheName)), codec);
+  }
+
+  private static <K, V> MutableConfiguration<K, V> copy(Configuration<K, V> configuration) {
+    if (configuration instanceof CompleteConfiguration<K, V> complete) {
+      return new MutableConfiguration<>(complete);
+    }
+    MutableConfiguration<K, V> m = new MutableConfiguration<>();
+    m.setTypes(configuration.getKeyType(), configuration.getValueType());
+    m.setStoreByValue(configuration.isStoreByValue());
+    return m;
+  }
+
+  /** What this version does not do yet is refused with a clear error rather than silently ignored. */
+  private static void refuseWhatIsNotBuilt(String cacheName, CompleteConfiguration<?, ?> c) {
+    List<String> missing = new ArrayList<>();
+    if (!c.isStoreByValue()) {
+      missing.add("store-by-reference (entries live in Redis: always by value)");
+    }
+    if (c.isReadThrough() || c.getCacheLoaderFactory() != null) {
+      missing.add("read-through (a cache loader)");
+    }
+    if (c.isWriteThrough() || c.getCacheWriterFactory() != null) {
+      missing.add("write-through (a cache writer)");
+    }
+    if (c.getCacheEntryListenerConfigurations().iterator().hasNext()) {
+      missing.add("cache entry listeners");
+    }
+    if (c.isStatisticsEnabled() || c.isManagementEnabled()) {
+      missing.add("statistics and management beans");
+    }
+    if (!missing.isEmpty()) {
+      throw new UnsupportedOperationException("cache " + cacheName + ": this version of resilient-jcache does not"
+          + " support " + String.join(", ", missing) + " yet");
+    }
+  }
+
+  @Override
+  public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+    checkOpen();
+    Objects.requireNonNull(keyType, "keyType");
+    Objects.requireNonNull(valueType, "valueType");
+    ResilientCache<?, ?> cache = caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+    if (cache == null) {
+      return null;
+    }
+    CompleteConfiguration<?, ?> c = cache.configuration();
+    if (c.getKeyType() != keyType || c.getValueType() != valueType) {
+      throw new ClassCastException("cache " + cacheName + " holds " + c.getKeyType().getName() + " -> "
+          + c.getValueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
+    }
+    @SuppressWarnings("unchecked")
+    Cache<K, V> typed = (Cache<K, V>) cache;
+    return typed;
+  }
+
+  @Override
+  public <K, V> Cache<K, V> getCache(String cacheName) {
+    checkOpen();
+    @SuppressWarnings("unchecked")
+    Cache<K, V> cache = (Cache<K, V>) caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+    return cache;
+  }
+
+  @Override
+  public Iterable<String> getCacheNames() {
+    checkOpen();
+    return Set.copyOf(caches.keySet());
+  }
+
+  /** Empties the cache in Redis and forgets it here. */
+  @Override
+  public void destroyCache(String cacheName) {
+    checkOpen();
+    ResilientCache<?, ?> cache = caches.remove(Objects.requireNonNull(cacheName, "cacheName"));
+    if (cache != null) {
+      cache.clear();
+      cache.close();
+    }
+  }
+
+  @Override
+  public void enableManagement(String cacheName, boolean enabled) {
+    checkOpen();
+    if (enabled) {
+      throw new UnsupportedOperationException("management beans are not supported yet");
+    }
+  }
+
+  @Override
+  public void enableStatistics(String cacheName, boolean enabled) {
+    checkOpen();
+    if (enabled) {
+      throw new UnsupportedOperationException("statistics are not supported yet");
+    }
+  }
+
+  @Override
+  public CachingProvider getCachingProvider() {
+    return provider;
+  }
+
+  @Override
+  public URI getURI() {
+    return uri;
+  }
+
+  @Override
+  public ClassLoader getClassLoader() {
+    return classLoader;
+  }
+
+  @Override
+  public Properties getProperties() {
+    return properties;
+  }
+
+  /** The supervisor every cache of this manager goes through. */
+  public RedisSupervisor supervisor() {
+    return redis;
+  }
+
+  void closed(ResilientCache<?, ?> cache) {
+    caches.remove(cache.getName(), cache);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ResilientCache<?, ?> cache : List.copyOf(caches.values())) {
+      cache.close();
+    }
+    redis.close();
+    provider.closed(this);
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> clazz) {
+    if (clazz.isAssignableFrom(getClass())) {
+      return clazz.cast(this);
+    }
+    if (clazz.isInstance(redis)) {
+      return clazz.cast(redis);
+    }
+    throw new IllegalArgumentException("the cache manager unwraps to " + getClass().getName() + " or "
+        + RedisSupervisor.class.getName() + ", not to " + clazz.getName());
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the cache manager for " + describe(uri) + " is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ResilientCacheManager[" + describe(uri) + ", " + redis.endpoint() + "]";
+  }
+
+  /** A URI for messages: without user info, which may hold a password. */
+  static String describe(URI uri) {
+    if (uri.getRawUserInfo() == null) {
+      return uri.toString();
+    }
+    String s = uri.toString();
+    int at = s.indexOf('@');
+    int scheme = s.indexOf("://");
+    return scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + s.substring(at + 1) : "(a URI with credentials)";
+  }
+}

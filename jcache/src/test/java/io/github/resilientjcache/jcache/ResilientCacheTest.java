@@ -1,0 +1,289 @@
+package io.github.resilientjcache.jcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
+import io.github.resilientjcache.testkit.RedisConfigs;
+import io.github.resilientjcache.testkit.RedisTopology;
+import io.github.resilientjcache.testkit.StandaloneRedis;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.spi.CachingProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.redisson.config.Config;
+
+/** The Cache a user gets, on real redis-server processes: what it stores, how it expires, through a failover. */
+class ResilientCacheTest {
+
+  @TempDir
+  Path dir;
+
+  private static CachingProvider provider() {
+    return Caching.getCachingProvider(ResilientCachingProvider.class.getName());
+  }
+
+  /** A config file at a URI, as an application would give it. */
+  private URI configFile(StandaloneRedis redis, String name) throws IOException {
+    Path file = dir.resolve(name + ".yaml");
+    Files.writeString(file, """
+        singleServerConfig:
+          address: "%s"
+          timeout: 1000
+          retryAttempts: 1
+        """.formatted(redis.uri()));
+    return file.toUri();
+  }
+
+  private static MutableConfiguration<String, String> strings() {
+    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked") // a generic value type's class
+  void theProviderByName_givesAManagerPerUri_whoseCachesStoreByValueInRedis() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone()) {
+      URI uri = configFile(redis, "app");
+      CacheManager manager = provider().getCacheManager(uri, getClass().getClassLoader());
+      try {
+        assertThat(provider().getCacheManager(uri, getClass().getClassLoader())).isSameAs(manager);
+        Cache<String, ArrayList<String>> cache = manager.createCache("lists",
+            new MutableConfiguration<String, ArrayList<String>>().setTypes(String.class,
+                (Class<ArrayList<String>>) (Class<?>) ArrayList.class));
+        ArrayList<String> value = new ArrayList<>(List.of("a"));
+        cache.put("k", value);
+        value.add("changed after put");
+        assertThat(cache.get("k")).as("by value: the caller's later change is not in the cache").containsExactly("a");
+        assertThat(redis.node().call("EXISTS", "rjc:lists:0:s:k")).isEqualTo(1L);
+        assertThat(manager.getCache("lists", String.class, (Class<ArrayList<String>>) (Class<?>) ArrayList.class))
+            .isSameAs(cache);
+        assertThatThrownBy(() -> manager.getCache("lists", String.class, Integer.class))
+            .isInstanceOf(ClassCastException.class);
+        assertThat(manager.getCache("nothing-here")).isNull();
+        assertThatThrownBy(() -> manager.createCache("lists", strings())).isInstanceOf(CacheException.class)
+            .hasMessageContaining("exists already");
+      } finally {
+        manager.close();
+      }
+      assertThat(manager.isClosed()).isTrue();
+    }
+  }
+
+  @Test
+  void everySingleEntryOperation_doesWhatTheSpecSays() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "ops"), getClass().getClassLoader())) {
+      Cache<String, String> c = manager.createCache("ops", strings());
+      assertThat(c.get("a")).isNull();
+      assertThat(c.getAndPut("a", "1")).isNull();
+      assertThat(c.getAndPut("a", "2")).isEqualTo("1");
+      assertThat(c.putIfAbsent("a", "3")).isFalse();
+      assertThat(c.putIfAbsent("b", "3")).isTrue();
+      assertThat(c.containsKey("b")).isTrue();
+      assertThat(c.replace("a", "wrong", "4")).isFalse();
+      assertThat(c.replace("a", "2", "4")).isTrue();
+      assertThat(c.replace("missing", "x")).isFalse();
+      assertThat(c.getAndReplace("a", "5")).isEqualTo("4");
+      assertThat(c.remove("a", "wrong")).isFalse();
+      assertThat(c.getAndRemove("a")).isEqualTo("5");
+      assertThat(c.remove("a")).isFalse();
+      c.putAll(Map.of("x", "1", "y", "2", "z", "3"));
+      assertThat(c.getAll(Set.of("x", "y", "nope"))).isEqualTo(Map.of("x", "1", "y", "2"));
+      Map<String, String> iterated = new HashMap<>();
+      for (Cache.Entry<String, String> e : c) {
+        iterated.put(e.getKey(), e.getValue());
+      }
+      assertThat(iterated).isEqualTo(Map.of("b", "3", "x", "1", "y", "2", "z", "3"));
+      c.removeAll(Set.of("x"));
+      assertThat(c.containsKey("x")).isFalse();
+      c.removeAll();
+      assertThat(c.iterator().hasNext()).isFalse();
+      c.put("after", "v");
+      c.clear();
+      assertThat(c.get("after")).isNull();
+    }
+  }
+
+  @Test
+  void invoke_runsTheProcessorHere_andConcurrentIncrementsLoseNothing() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "invoke"), getClass().getClassLoader())) {
+      Cache<String, Long> c = manager.createCache("counters",
+          new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+      List<CompletableFuture<Void>> workers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        workers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < 50; i++) {
+            c.invoke("n", (entry, args) -> {
+              entry.setValue(entry.exists() ? entry.getValue() + 1 : 1L); // a lambda: it never leaves this JVM
+              return null;
+            });
+          }
+        }));
+      }
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      assertThat(c.get("n")).isEqualTo(200L);
+      assertThatThrownBy(() -> c.invoke("n", (entry, args) -> {
+        entry.setValue(-1L);
+        throw new IllegalStateException("the processor failed");
+      })).isInstanceOf(javax.cache.processor.EntryProcessorException.class);
+      assertThat(c.get("n")).as("nothing written by a failed processor").isEqualTo(200L);
+    }
+  }
+
+  @Test
+  void anExpiryPolicy_isEnforcedByRedis() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "expiry"), getClass().getClassLoader())) {
+      Cache<String, String> c = manager.createCache("short", strings()
+          .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS,
+              300))));
+      c.put("k", "v");
+      assertThat((Long) redis.node().call("PTTL", "rjc:short:0:s:k")).isBetween(1L, 300L);
+      await().atMost(Duration.ofSeconds(5)).until(() -> c.get("k") == null);
+
+      Cache<String, String> zero = manager.createCache("zero", strings()
+          .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(javax.cache.expiry.Duration.ZERO)));
+      zero.put("k", "v");
+      assertThat(zero.containsKey("k")).as("created expired: never stored").isFalse();
+    }
+  }
+
+  /** A policy that is not one of the JDK's is asked only what applies: here, only for the creation. */
+  public static final class CountingPolicy implements ExpiryPolicy, Serializable {
+    private static final long serialVersionUID = 1L;
+    static volatile int creations;
+    static volatile int updates;
+
+    @Override
+    public javax.cache.expiry.Duration getExpiryForCreation() {
+      creations++;
+      return javax.cache.expiry.Duration.ETERNAL;
+    }
+
+    @Override
+    public javax.cache.expiry.Duration getExpiryForAccess() {
+      return null;
+    }
+
+    @Override
+    public javax.cache.expiry.Duration getExpiryForUpdate() {
+      updates++;
+      return null;
+    }
+  }
+
+  @Test
+  void aCustomExpiryPolicy_isAskedOnlyWhatApplies() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "custom"), getClass().getClassLoader())) {
+      Cache<String, String> c = manager.createCache("custom", strings()
+          .setExpiryPolicyFactory(FactoryBuilder.factoryOf(new CountingPolicy())));
+      CountingPolicy.creations = 0;
+      CountingPolicy.updates = 0;
+      c.put("k", "v");
+      assertThat(CountingPolicy.creations).isEqualTo(1);
+      assertThat(CountingPolicy.updates).isZero();
+      c.put("k", "v2");
+      assertThat(CountingPolicy.updates).isEqualTo(1);
+      assertThat(CountingPolicy.creations).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void twoManagersWithTheirOwnClients_seeEachOthersWrites() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager one = provider().getCacheManager(configFile(redis, "one"), getClass().getClassLoader());
+        CacheManager two = provider().getCacheManager(configFile(redis, "two"), getClass().getClassLoader())) {
+      Cache<String, String> a = one.createCache("shared", strings());
+      Cache<String, String> b = two.createCache("shared", strings());
+      a.put("k", "from one");
+      assertThat(b.get("k")).isEqualTo("from one");
+      b.clear();
+      a.unwrap(ResilientCache.class).store().refreshEpoch(); // a second JVM learns of a clear (pub/sub: next issue)
+      assertThat(a.get("k")).isNull();
+    }
+  }
+
+  /**
+   * The same Cache object through a failover of a primary endpoint (kill, promote, flip the name): calls fail
+   * fast with a clear error while Redis is away, then work again, without recreating anything.
+   */
+  @Test
+  void theSameCache_worksAgainAfterAFailover_withoutBeingRecreated() throws Exception {
+    try (PrimaryEndpointRedis redis = RedisTopology.primaryWithReplica()) {
+      Config config = RedisConfigs.primaryEndpoint(redis);
+      Properties props = new Properties();
+      props.put(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY, config);
+      try (CacheManager manager = provider().getCacheManager(URI.create("memory:failover-test"),
+          getClass().getClassLoader(), props)) {
+        Cache<String, String> c = manager.createCache("users", strings());
+        c.put("alice", "before");
+        redis.awaitReplicaInSync();
+        redis.killPrimary();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> c.get("alice"))
+            .isInstanceOf(CacheUnavailableException.class).hasMessageContaining("cache users")
+            .hasMessageContaining(PrimaryEndpointRedis.HOSTNAME));
+        redis.promoteReplica();
+        redis.flipDns();
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> "before".equals(c.get("alice")));
+        c.put("alice", "after");
+        assertThat(redis.primary().call("HGET", "rjc:users:0:s:alice", "v")).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void badInput_getsAClearError_andNothingIsWritten() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "bad"), getClass().getClassLoader())) {
+      Cache<String, Object> c = manager.createCache("bad",
+          new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+      assertThatThrownBy(() -> c.put(null, "v")).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> c.put("k", null)).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> c.get(null)).isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> c.put("k", new Object())).isInstanceOf(CacheException.class)
+          .hasMessageContaining("java.lang.Object").hasMessageContaining("Serializable");
+      assertThat(redis.node().call("EXISTS", "rjc:bad:0:s:k")).isEqualTo(0L);
+
+      assertThatThrownBy(() -> manager.createCache("listens", strings()
+          .addCacheEntryListenerConfiguration(new javax.cache.configuration.MutableCacheEntryListenerConfiguration<>(
+              FactoryBuilder.factoryOf(new NoListener()), null, false, true))))
+          .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("cache entry listeners");
+
+      c.close();
+      assertThatThrownBy(() -> c.get("k")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+  }
+
+  /** A listener for the configuration that is refused. */
+  public static final class NoListener implements javax.cache.event.CacheEntryCreatedListener<String, String>,
+      Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void onCreated(Iterable<javax.cache.event.CacheEntryEvent<? extends String, ? extends String>> events) {}
+  }
+}
