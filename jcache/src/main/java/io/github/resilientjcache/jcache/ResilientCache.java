@@ -42,6 +42,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   private static final int SCAN_PAGE = 500;
   private static final int INVOKE_ATTEMPTS = 16;
+  /** Turns for invoke on a key, shared by the caches of this JVM: a few dozen stripes are plenty. */
+  private static final java.util.concurrent.locks.Lock[] INVOKE_TURNS = newTurns(64);
 
   private final String name;
   private final ResilientCacheManager manager;
@@ -202,11 +204,33 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   // ---------------------------------------------------------------- processors
 
+  /**
+   * Runs the processor in this JVM on the entry as read, then writes with a compare-and-set on the entry's
+   * version, again on conflict. Invocations on one key in this JVM take turns (a striped lock), so they never
+   * conflict with each other; a conflict means another writer (another JVM, or a plain put), and the next
+   * attempt waits a jittered moment.
+   */
   @Override
   public <T> @Nullable T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     EncodedKey k = key(key);
+    java.util.concurrent.locks.Lock turn = INVOKE_TURNS[Math.floorMod(k.hashCode(), INVOKE_TURNS.length)];
+    turn.lock();
+    try {
+      return invokeOnce(key, k, entryProcessor, arguments);
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  private <T> @Nullable T invokeOnce(K key, EncodedKey k, EntryProcessor<K, V, T> entryProcessor,
+      Object... arguments) {
     for (int attempt = 0; attempt < INVOKE_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        long ceiling = Math.min(20_000_000L, 250_000L << Math.min(attempt, 6));
+        java.util.concurrent.locks.LockSupport.parkNanos(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
+      }
       RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
       Entry<K, V> entry = new Entry<>(key, found == null ? null : value(found.value()));
       T result;
@@ -433,6 +457,14 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private static java.util.concurrent.locks.Lock[] newTurns(int n) {
+    java.util.concurrent.locks.Lock[] locks = new java.util.concurrent.locks.Lock[n];
+    for (int i = 0; i < n; i++) {
+      locks[i] = new java.util.concurrent.locks.ReentrantLock();
+    }
+    return locks;
+  }
 
   CompleteConfiguration<K, V> configuration() {
     return configuration;
