@@ -83,6 +83,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public Map<K, V> getAll(Set<? extends K> keys) {
+    checkOpen();
     Objects.requireNonNull(keys, "keys");
     Map<K, V> found = new LinkedHashMap<>();
     for (K key : keys) {
@@ -125,6 +126,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public void putAll(Map<? extends K, ? extends V> map) {
+    checkOpen();
     Objects.requireNonNull(map, "map");
     Map<K, V> checked = new HashMap<>();
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
@@ -179,6 +181,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public void removeAll(Set<? extends K> keys) {
+    checkOpen();
     Objects.requireNonNull(keys, "keys");
     for (K key : keys) {
       Objects.requireNonNull(key, "a key in keys");
@@ -256,6 +259,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   @Override
   public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keys, EntryProcessor<K, V, T> entryProcessor,
       Object... arguments) {
+    checkOpen();
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     Map<K, EntryProcessorResult<T>> results = new HashMap<>();

@@ -23,6 +23,7 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.spi.CachingProvider;
+import org.jspecify.annotations.Nullable;
 import org.redisson.config.Config;
 
 /**
@@ -41,6 +42,8 @@ public final class ResilientCacheManager implements CacheManager {
   private final ClassLoader classLoader;
   private final Properties properties;
   private final RedisSupervisor redis;
+  /** Classes every cache of this manager may read back, from the config's {@code serialization:} section. */
+  private final List<String> allowedClasses;
   private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -49,11 +52,43 @@ public final class ResilientCacheManager implements CacheManager {
     this.uri = uri;
     this.classLoader = classLoader;
     this.properties = properties;
-    this.redis = supervisor(uri, classLoader, properties);
+    ConfigFile file = configFile(uri, classLoader, properties);
+    this.allowedClasses = file == null ? List.of() : allowedClasses(file);
+    this.redis = supervisor(uri, file, properties);
   }
 
-  private static RedisSupervisor supervisor(URI uri, ClassLoader classLoader, Properties properties) {
+  /** The config file at the URI; none when the URI is a server or the properties bring a Redisson config. */
+  private static @Nullable ConfigFile configFile(URI uri, ClassLoader classLoader, Properties properties) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY) != null || scheme.equals("redis")
+        || scheme.equals("rediss")) {
+      return null;
+    }
+    return ConfigFile.load(uri, classLoader);
+  }
+
+  private static List<String> allowedClasses(ConfigFile file) {
+    Object listed = file.serialization().get("allowedClasses");
+    if (listed == null) {
+      return List.of();
+    }
+    List<String> patterns = new ArrayList<>();
+    if (listed instanceof List<?> list) {
+      for (Object p : list) {
+        if (p instanceof String s && !s.isBlank()) {
+          patterns.add(s.trim());
+          continue;
+        }
+        throw new CacheException(file.source() + ": serialization.allowedClasses must list class names or"
+            + " patterns (com.acme.Order, com.acme.*, com.acme.**) but has " + p);
+      }
+      return List.copyOf(patterns);
+    }
+    throw new CacheException(file.source() + ": serialization.allowedClasses must be a list of class names or"
+        + " patterns (com.acme.Order, com.acme.*, com.acme.**) but was " + listed);
+  }
+
+  private static RedisSupervisor supervisor(URI uri, @Nullable ConfigFile file, Properties properties) {
     String name = "jcache";
     Object given = properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY);
     if (given instanceof Config config) {
@@ -63,12 +98,11 @@ public final class ResilientCacheManager implements CacheManager {
       throw new IllegalArgumentException(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY + " must be a "
           + Config.class.getName() + " but was a " + given.getClass().getName());
     }
-    if (scheme.equals("redis") || scheme.equals("rediss")) {
+    if (file == null) {
       Config config = new Config();
       config.useSingleServer().setAddress(uri.toString());
       return RedisSupervisor.builder(config).resilience(ResilienceConfig.defaults()).name(name).build();
     }
-    ConfigFile file = ConfigFile.load(uri, classLoader);
     return RedisSupervisor.builder(file).name(name).build();
   }
 
@@ -88,7 +122,7 @@ public final class ResilientCacheManager implements CacheManager {
 
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
     Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
-    ValueCodec codec = new ValueCodec(cacheName, classLoader, types, List.of(), MAX_VALUE_BYTES);
+    ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, MAX_VALUE_BYTES);
     return new ResilientCache<>(cacheName, this, config, new RedisStore(redis, new KeyLayout(cacheName)), codec);
   }
 
@@ -173,6 +207,7 @@ public final class ResilientCacheManager implements CacheManager {
   @Override
   public void enableManagement(String cacheName, boolean enabled) {
     checkOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
     if (enabled) {
       throw new UnsupportedOperationException("management beans are not supported yet");
     }
@@ -181,6 +216,7 @@ public final class ResilientCacheManager implements CacheManager {
   @Override
   public void enableStatistics(String cacheName, boolean enabled) {
     checkOpen();
+    Objects.requireNonNull(cacheName, "cacheName");
     if (enabled) {
       throw new UnsupportedOperationException("statistics are not supported yet");
     }

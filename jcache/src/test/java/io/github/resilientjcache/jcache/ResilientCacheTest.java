@@ -278,6 +278,35 @@ class ResilientCacheTest {
     }
   }
 
+  /** An application's own value class, not declared as the cache's value type. */
+  public record Order(String id, long cents) implements Serializable {}
+
+  @Test
+  void aClassTheConfigAllows_isReadBack_andOneItDoesNotIsRefusedByName() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone()) {
+      Path allowing = dir.resolve("allowing.yaml");
+      Files.writeString(allowing, """
+          singleServerConfig:
+            address: "%s"
+          serialization:
+            allowedClasses: ["io.github.resilientjcache.jcache.ResilientCacheTest$Order"]
+          """.formatted(redis.uri()));
+      try (CacheManager manager = provider().getCacheManager(allowing.toUri(), getClass().getClassLoader());
+          CacheManager strict = provider().getCacheManager(configFile(redis, "strict"), getClass().getClassLoader())) {
+        Cache<String, Object> orders = manager.createCache("orders",
+            new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+        orders.put("o1", new Order("o1", 1299));
+        assertThat(orders.get("o1")).isEqualTo(new Order("o1", 1299));
+
+        Cache<String, Object> sameCacheStrictly = strict.createCache("orders",
+            new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
+        assertThatThrownBy(() -> sameCacheStrictly.get("o1")).isInstanceOf(CacheException.class)
+            .hasMessageContaining("refused of class " + Order.class.getName())
+            .hasMessageContaining("serialization.allowedClasses");
+      }
+    }
+  }
+
   /** A listener for the configuration that is refused. */
   public static final class NoListener implements javax.cache.event.CacheEntryCreatedListener<String, String>,
       Serializable {

@@ -31,8 +31,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 /**
  * One config file, read and checked in full when loaded: a standard Redisson YAML config, so a Redisson
  * JCache user can switch by changing the provider class, plus our own top-level sections
- * {@code resilience:}, {@code nearCache:} and {@code caches:}. Those are removed before the rest goes to
- * Redisson, which rejects keys it does not know. Immutable; a bad file fails with a
+ * {@code resilience:}, {@code nearCache:}, {@code caches:} and {@code serialization:}. Those are removed before
+ * the rest goes to Redisson, which rejects keys it does not know. Immutable; a bad file fails with a
  * {@link ConfigFileException} that names the file, the line and the key.
  *
  * <pre>{@code
@@ -53,7 +53,8 @@ public final class ConfigFile {
 
   private static final String NEAR_CACHE = "nearCache";
   private static final String CACHES = "caches";
-  private static final Set<String> OUR_SECTIONS = Set.of(ResilienceSection.NAME, NEAR_CACHE, CACHES);
+  private static final String SERIALIZATION = "serialization";
+  private static final Set<String> OUR_SECTIONS = Set.of(ResilienceSection.NAME, NEAR_CACHE, CACHES, SERIALIZATION);
 
   private final String source;
   private final Config redisson;
@@ -61,15 +62,17 @@ public final class ConfigFile {
   private final ResilienceConfig resilience;
   private final Map<String, Object> nearCache;
   private final Map<String, Map<String, Object>> caches;
+  private final Map<String, Object> serialization;
 
   private ConfigFile(String source, RedissonPart redisson, ResilienceConfig resilience,
-      Map<String, Object> nearCache, Map<String, Map<String, Object>> caches) {
+      Map<String, Object> nearCache, Map<String, Map<String, Object>> caches, Map<String, Object> serialization) {
     this.source = source;
     this.redisson = redisson.config;
     this.serverMode = redisson.mode;
     this.resilience = resilience;
     this.nearCache = nearCache;
     this.caches = caches;
+    this.serialization = serialization;
   }
 
   /**
@@ -154,10 +157,12 @@ public final class ConfigFile {
         plain.section(keyOf(ours.get(NEAR_CACHE)), valueOf(ours.get(NEAR_CACHE)), NEAR_CACHE);
     Map<String, Map<String, Object>> caches =
         plain.caches(keyOf(ours.get(CACHES)), valueOf(ours.get(CACHES)), CACHES);
+    Map<String, Object> serialization =
+        plain.section(keyOf(ours.get(SERIALIZATION)), valueOf(ours.get(SERIALIZATION)), SERIALIZATION);
 
     String redissonText = withoutOurSections(yaml, ours.values(), theirs, source);
     RedissonPart redisson = RedissonPart.parse(redissonText, top, theirs, source);
-    return new ConfigFile(source, redisson, resilience, nearCache, caches);
+    return new ConfigFile(source, redisson, resilience, nearCache, caches, serialization);
   }
 
   /** What names this file in messages, such as its URI. */
@@ -177,6 +182,16 @@ public final class ConfigFile {
   /** The {@code resilience:} section, or the defaults when the file has none. */
   public ResilienceConfig resilience() {
     return resilience;
+  }
+
+  /**
+   * The {@code serialization:} section as plain, unmodifiable Java values; empty when absent. Its
+   * {@code allowedClasses} lists the classes (ObjectInputFilter patterns: {@code com.acme.Order},
+   * {@code com.acme.*}, {@code com.acme.**}) a cache may read back besides its declared types and the JDK's
+   * value types.
+   */
+  public Map<String, Object> serialization() {
+    return serialization;
   }
 
   /** The {@code nearCache:} section as plain, unmodifiable Java values; empty when absent. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import javax.cache.CacheException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns cache keys and values into bytes and back. Java serialization, read through an allow-list filter:
@@ -90,29 +91,50 @@ public final class ValueCodec {
   }
 
   private Object deserialize(byte[] bytes, String what) {
-    try (ObjectInputStream in = new FilteredInput(new ByteArrayInputStream(bytes), classLoader, filter)) {
+    FilteredInput in = null;
+    try {
+      in = new FilteredInput(new ByteArrayInputStream(bytes), classLoader, filter);
       return in.readObject();
     } catch (InvalidClassException e) {
-      throw new CacheException("cache " + cacheName + ": a " + what + " in Redis was refused (" + e.getMessage()
-          + "); only the cache's declared types, the JDK's value types and the config's allowed patterns are read",
-          e);
+      String refused = in == null || in.refused == null ? "" : " of class " + in.refused;
+      throw new CacheException("cache " + cacheName + ": a " + what + " in Redis was refused" + refused + " ("
+          + e.getMessage() + "); only the cache's declared types, the JDK's value types and the classes the"
+          + " config's serialization.allowedClasses lists are read", e);
     } catch (ClassNotFoundException e) {
       throw new CacheException("cache " + cacheName + ": a " + what + " in Redis has a class this application"
           + " does not have: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new CacheException("cache " + cacheName + ": a " + what + " in Redis cannot be read (" + e
           + "): it is truncated or was not written by this cache", e);
+    } finally {
+      if (in != null) {
+        try {
+          in.close();
+        } catch (IOException e) {
+          // a byte array: nothing to release
+        }
+      }
     }
   }
 
-  /** Resolves classes through the cache's class loader, and lets the filter see every one first. */
+  /**
+   * Resolves classes through the cache's class loader, and lets the filter see every one first, noting the
+   * class it refused for the error message.
+   */
   private static final class FilteredInput extends ObjectInputStream {
     private final ClassLoader loader;
+    private @Nullable String refused;
 
     FilteredInput(ByteArrayInputStream in, ClassLoader loader, ObjectInputFilter filter) throws IOException {
       super(in);
       this.loader = loader;
-      setObjectInputFilter(filter);
+      setObjectInputFilter(info -> {
+        ObjectInputFilter.Status status = filter.checkInput(info);
+        if (status == ObjectInputFilter.Status.REJECTED && info.serialClass() != null) {
+          refused = info.serialClass().getName();
+        }
+        return status;
+      });
     }
 
     @Override

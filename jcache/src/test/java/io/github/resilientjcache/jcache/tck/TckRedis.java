@@ -32,6 +32,8 @@ public final class TckRedis implements LauncherSessionListener {
             address: "%s"
             timeout: 2000
             retryAttempts: 1
+          serialization:
+            allowedClasses: ["org.jsr107.tck.**", "domain.*"]   # the TCK's classes, as an application lists its own
           """.formatted(r.uri()));
       config.toFile().deleteOnExit();
       System.setProperty(ResilientCachingProvider.CONFIG_PROPERTY, config.toString());
