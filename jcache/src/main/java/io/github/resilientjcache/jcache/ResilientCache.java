@@ -3,18 +3,34 @@ package io.github.resilientjcache.jcache;
 import io.github.resilientjcache.core.RedisAuthenticationException;
 import io.github.resilientjcache.core.RedisUnavailableException;
 import io.github.resilientjcache.core.ResilientRedisException;
+import io.github.resilientjcache.jcache.event.EntryEvent;
+import io.github.resilientjcache.jcache.event.Listeners;
+import io.github.resilientjcache.jcache.management.CacheConfigurationBean;
+import io.github.resilientjcache.jcache.management.CacheStatistics;
+import io.github.resilientjcache.jcache.management.ManagementBeans;
 import io.github.resilientjcache.jcache.store.KeyLayout.EncodedKey;
 import io.github.resilientjcache.jcache.store.RedisStore;
 import io.github.resilientjcache.jcache.store.ValueCodec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -22,45 +38,89 @@ import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CacheWriter;
+import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import javax.cache.processor.MutableEntry;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Cache} whose entries live in Redis, one key each, every call through the manager's supervisor:
- * when the Redis client is rebuilt after a failover this same object works on, with nothing to rebind.
- * Store-by-value: keys and values are serialized on the way in and read back as new objects.
+ * when the Redis client is rebuilt after a failover this same object works on, with its listeners,
+ * statistics and expiry policy, and nothing to rebind. Store-by-value: keys and values are serialized on the
+ * way in and read back as new objects.
  *
- * <p>Not yet built (the provider's issue says so): cache entry listeners, read-through and write-through,
- * statistics and the management beans. A configuration that asks for one of them is refused by
- * {@link ResilientCacheManager#createCache} rather than silently ignored.
+ * <p>Two ways to run an operation. With one of the JDK's expiry policies (whose answers do not depend on
+ * the entry) and no cache writer in the way of a conditional operation, each operation is one Lua script,
+ * one round trip, atomic in Redis. Otherwise the entry is read, the decision made here (asking the expiry
+ * policy only what applies, calling the writer before Redis changes), and written with a compare-and-set on
+ * the entry's version, again on conflict: the path {@link #invoke} always takes.
  */
 public final class ResilientCache<K, V> implements Cache<K, V> {
 
+  private static final Logger log = LoggerFactory.getLogger(ResilientCache.class);
   private static final int SCAN_PAGE = 500;
-  private static final int INVOKE_ATTEMPTS = 16;
-  /** Turns for invoke on a key, shared by the caches of this JVM: a few dozen stripes are plenty. */
-  private static final java.util.concurrent.locks.Lock[] INVOKE_TURNS = newTurns(64);
+  private static final int COMPARE_AND_SET_ATTEMPTS = 16;
+  /** Turns for read-decide-write on a key, shared by the caches of this JVM: a few dozen stripes are plenty. */
+  private static final Lock[] TURNS = newTurns(64);
 
   private final String name;
   private final ResilientCacheManager manager;
+  /** Changed only under {@code this}: listener registrations, the statistics and management flags. */
   private final MutableConfiguration<K, V> configuration;
   private final RedisStore store;
   private final ValueCodec codec;
   private final Expiry expiry;
+  private final @Nullable CacheLoader<K, V> loader;
+  private final @Nullable CacheWriter<K, V> writer;
+  private final Executor background;
+  private final Listeners<K, V> listeners;
+  private final CacheStatistics statistics = new CacheStatistics();
+  private final ManagementBeans beans;
+  private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
   ResilientCache(String name, ResilientCacheManager manager, MutableConfiguration<K, V> configuration,
-      RedisStore store, ValueCodec codec) {
-    this.name = name;
-    this.manager = manager;
-    this.configuration = configuration;
-    this.store = store;
-    this.codec = codec;
+      RedisStore store, ValueCodec codec, Executor background, Listeners<K, V> listeners, ManagementBeans beans) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.manager = Objects.requireNonNull(manager, "manager");
+    this.configuration = Objects.requireNonNull(configuration, "configuration");
+    this.store = Objects.requireNonNull(store, "store");
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.background = Objects.requireNonNull(background, "background");
+    this.listeners = Objects.requireNonNull(listeners, "listeners");
+    this.beans = Objects.requireNonNull(beans, "beans");
     this.expiry = new Expiry(configuration.getExpiryPolicyFactory().create());
+    this.loader = configuration.getCacheLoaderFactory() == null ? null : configuration.getCacheLoaderFactory().create();
+    this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+        ? writer(configuration.getCacheWriterFactory().create()) : null;
+    for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
+      listeners.register(l);
+    }
+    this.statisticsEnabled = configuration.isStatisticsEnabled();
+    if (configuration.isStatisticsEnabled()) {
+      beans.register(ManagementBeans.Kind.STATISTICS, statistics);
+    }
+    if (configuration.isManagementEnabled()) {
+      beans.register(ManagementBeans.Kind.CONFIGURATION, new CacheConfigurationBean(this::configuration));
+    }
+  }
+
+  /** Whether single operations can be one script: the expiry policy answers the same whatever the entry. */
+  private boolean scripted() {
+    return expiry.isFixed();
+  }
+
+  private boolean readThrough() {
+    return loader != null && configuration.isReadThrough();
   }
 
   // ---------------------------------------------------------------- reads
@@ -68,29 +128,83 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   @Override
   public @Nullable V get(K key) {
     EncodedKey k = key(key);
-    RedisStore.Found found = await(store.get(k, expiry.isFixed() ? expiry.access() : RedisStore.KEEP));
+    long start = System.nanoTime();
+    V value = read(k);
+    if (value != null) {
+      countGet(true, start);
+      return value;
+    }
+    countGet(false, start);
+    if (!readThrough()) {
+      return null;
+    }
+    V loaded = load(key);
+    if (loaded != null) {
+      storeLoaded(key, k, loaded, false);
+    }
+    return loaded;
+  }
+
+  /** Reads an entry as an access: the expiry policy's access duration applies to what is found. */
+  private @Nullable V read(EncodedKey k) {
+    if (scripted()) {
+      RedisStore.Found found = await(store.get(k, expiry.access()));
+      return found == null ? null : value(found.value());
+    }
+    RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
     if (found == null) {
       return null;
     }
-    if (!expiry.isFixed()) {
-      long ttl = expiry.access();
-      if (ttl != RedisStore.KEEP) {
-        await(store.get(k, ttl));
-      }
-    }
+    touch(k);
     return value(found.value());
+  }
+
+  /** Applies the access duration to an entry found (the second round trip of a policy asked afterwards). */
+  private void touch(EncodedKey k) {
+    long ttl = expiry.access();
+    if (ttl != RedisStore.KEEP) {
+      await(store.get(k, ttl));
+    }
   }
 
   @Override
   public Map<K, V> getAll(Set<? extends K> keys) {
     checkOpen();
     Objects.requireNonNull(keys, "keys");
-    Map<K, V> found = new LinkedHashMap<>();
+    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
     for (K key : keys) {
-      V v = get(Objects.requireNonNull(key, "a key in keys"));
-      if (v != null) {
-        found.put(key, v);
+      encoded.put(key, codec.encodeKey(Objects.requireNonNull(key, "a key in keys")));
+    }
+    long start = System.nanoTime();
+    Map<K, CompletionStage<RedisStore.@Nullable Found>> reads = new LinkedHashMap<>();
+    long accessTtl = scripted() ? expiry.access() : RedisStore.KEEP;
+    encoded.forEach((key, k) -> reads.put(key, store.get(k, accessTtl)));
+    Map<K, V> found = new LinkedHashMap<>();
+    List<K> missing = new ArrayList<>();
+    for (Map.Entry<K, CompletionStage<RedisStore.@Nullable Found>> r : reads.entrySet()) {
+      RedisStore.Found f = await(r.getValue());
+      if (f == null) {
+        missing.add(r.getKey());
+      } else {
+        if (!scripted()) {
+          touch(encoded.get(r.getKey()));
+        }
+        found.put(r.getKey(), value(f.value()));
       }
+    }
+    if (statisticsEnabled) {
+      statistics.hits(found.size());
+      statistics.misses(missing.size());
+      statistics.getTime(System.nanoTime() - start);
+    }
+    if (!missing.isEmpty() && readThrough()) {
+      Map<K, V> loaded = loadAll(missing);
+      loaded.forEach((key, value) -> {
+        if (value != null && encoded.containsKey(key)) {
+          storeLoaded(key, encoded.get(key), value, false);
+          found.put(key, value);
+        }
+      });
     }
     return found;
   }
@@ -104,156 +218,456 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public void put(K key, V value) {
-    write(key, value, false);
+    putEntry(key, value, false, true);
   }
 
   @Override
   public @Nullable V getAndPut(K key, V value) {
-    RedisStore.Before before = write(key, value, true);
-    return before.existed() && before.oldValue() != null ? value(before.oldValue()) : null;
+    return putEntry(key, value, true, true);
   }
 
-  private RedisStore.Before write(K key, V value, boolean returnOld) {
+  /** A put: the writer first (when asked), then Redis; returns the old value if {@code returnOld}. */
+  private @Nullable V putEntry(K key, V value, boolean returnOld, boolean writeThrough) {
     EncodedKey k = key(key);
     byte[] bytes = bytes(value);
-    if (expiry.isFixed()) {
-      return await(store.put(k, bytes, expiry.creation(), expiry.update(), returnOld));
+    long start = System.nanoTime();
+    if (!scripted()) {
+      Applied<K, V> a = apply(key, k, writeThrough, current -> Plan.set(value));
+      if (returnOld) {
+        countGet(a.before() != null, start);
+      }
+      countPut(a.op() == Op.SET, start);
+      fire(a);
+      return a.before();
     }
-    // Ask the policy only what applies: whether this is a creation or an update.
-    long ttl = await(store.contains(k)) ? expiry.update() : expiry.creation();
-    return await(store.put(k, bytes, ttl == RedisStore.KEEP ? RedisStore.ETERNAL : ttl, ttl, returnOld));
+    if (writeThrough && writer != null) {
+      write(key, value);
+    }
+    boolean wantOld = returnOld || listeners.wants(EventType.UPDATED);
+    RedisStore.Before b = await(store.put(k, bytes, expiry.creation(), expiry.update(), wantOld));
+    V old = b.oldValue() == null ? null : value(b.oldValue());
+    if (returnOld) {
+      countGet(b.existed(), start);
+    }
+    countPut(b.changed(), start);
+    if (b.changed()) {
+      fire(b.existed() ? EntryEvent.updated(this, key, value, old) : EntryEvent.created(this, key, value));
+    }
+    return old;
   }
 
   @Override
   public void putAll(Map<? extends K, ? extends V> map) {
     checkOpen();
     Objects.requireNonNull(map, "map");
-    Map<K, V> checked = new HashMap<>();
+    Map<K, V> entries = new LinkedHashMap<>();
+    Map<K, EncodedKey> keys = new HashMap<>();
+    Map<K, byte[]> values = new HashMap<>();
     for (Map.Entry<? extends K, ? extends V> e : map.entrySet()) {
-      checked.put(Objects.requireNonNull(e.getKey(), "a key in map"), Objects.requireNonNull(e.getValue(),
-          "a value in map"));
+      K key = Objects.requireNonNull(e.getKey(), "a key in map");
+      V value = Objects.requireNonNull(e.getValue(), "the value of a key in map");
+      entries.put(key, value);
+      keys.put(key, codec.encodeKey(key));
+      values.put(key, codec.encodeValue(value));
     }
-    checked.forEach(this::put);
+    CacheWriterException failed = null;
+    if (writer != null && !entries.isEmpty()) {
+      List<Cache.Entry<? extends K, ? extends V>> toWrite = new ArrayList<>();
+      entries.forEach((key, value) -> toWrite.add(new SimpleEntry<>(key, value)));
+      try {
+        writer.writeAll(toWrite);
+      } catch (Exception e) {
+        failed = writerFailed(e);
+      }
+      for (Cache.Entry<? extends K, ? extends V> notWritten : toWrite) {
+        entries.remove(notWritten.getKey()); // only what the writer wrote goes into the cache
+      }
+    }
+    long start = System.nanoTime();
+    List<EntryEvent<K, V>> events = new ArrayList<>();
+    if (scripted()) {
+      boolean wantOld = listeners.wants(EventType.UPDATED);
+      Map<K, CompletionStage<RedisStore.Before>> writes = new LinkedHashMap<>();
+      long creation = expiry.creation();
+      long update = expiry.update();
+      entries.forEach((key, value) -> writes.put(key, store.put(keys.get(key), values.get(key), creation, update,
+          wantOld)));
+      int changed = 0;
+      for (Map.Entry<K, CompletionStage<RedisStore.Before>> w : writes.entrySet()) {
+        RedisStore.Before b = await(w.getValue());
+        if (b.changed()) {
+          changed++;
+          V value = entries.get(w.getKey());
+          events.add(b.existed() ? EntryEvent.updated(this, w.getKey(), value, b.oldValue() == null ? null
+              : value(b.oldValue())) : EntryEvent.created(this, w.getKey(), value));
+        }
+      }
+      if (statisticsEnabled && changed > 0) {
+        statistics.puts(changed);
+        statistics.putTime(System.nanoTime() - start);
+      }
+    } else {
+      for (Map.Entry<K, V> e : entries.entrySet()) {
+        V value = e.getValue();
+        Applied<K, V> a = apply(e.getKey(), keys.get(e.getKey()), false, current -> Plan.set(value));
+        countPut(a.op() == Op.SET, start);
+        event(a).ifPresent(events::add);
+      }
+    }
+    fire(events);
+    if (failed != null) {
+      throw failed;
+    }
   }
 
   @Override
   public boolean putIfAbsent(K key, V value) {
     EncodedKey k = key(key);
-    return await(store.putIfAbsent(k, bytes(value), expiry.creation()));
+    byte[] bytes = bytes(value);
+    long start = System.nanoTime();
+    boolean written;
+    if (scripted() && writer == null) {
+      RedisStore.Before b = await(store.putIfAbsent(k, bytes, expiry.creation()));
+      written = b.changed();
+    } else {
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.set(value) : Plan.none());
+      written = a.op() == Op.SET;
+    }
+    countGet(!written, start); // as the spec's table has it: a put that happened was a miss
+    countPut(written, start);
+    if (written) {
+      fire(EntryEvent.created(this, key, value));
+    }
+    return written;
   }
 
   @Override
   public boolean remove(K key) {
-    return await(store.remove(key(key), null, false)).existed();
+    return removeEntry(key, false).done();
+  }
+
+  @Override
+  public @Nullable V getAndRemove(K key) {
+    return removeEntry(key, true).old();
+  }
+
+  /** Whether an operation on an existing entry took place, and the value it found. */
+  private record Done<V>(boolean done, @Nullable V old) {}
+
+  /** An unconditional removal: the writer first, then Redis. */
+  private Done<V> removeEntry(K key, boolean returnOld) {
+    EncodedKey k = key(key);
+    long start = System.nanoTime();
+    if (writer != null) {
+      delete(key);
+    }
+    boolean wantOld = returnOld || listeners.wants(EventType.REMOVED);
+    RedisStore.Before b = await(store.remove(k, wantOld));
+    if (returnOld) {
+      countGet(b.changed(), start);
+    }
+    countRemove(b.changed(), start);
+    if (!b.changed()) {
+      return new Done<>(false, null);
+    }
+    V old = b.oldValue() == null ? null : value(b.oldValue());
+    fire(EntryEvent.removed(this, key, old));
+    return new Done<>(true, old);
   }
 
   @Override
   public boolean remove(K key, V oldValue) {
     EncodedKey k = key(key);
-    return await(store.remove(k, bytes(oldValue), false)).existed();
-  }
-
-  @Override
-  public @Nullable V getAndRemove(K key) {
-    RedisStore.Before before = await(store.remove(key(key), null, true));
-    return before.existed() ? value(Objects.requireNonNull(before.oldValue())) : null;
+    byte[] expected = bytes(oldValue);
+    long start = System.nanoTime();
+    boolean existed;
+    boolean removed;
+    if (scripted() && writer == null) {
+      RedisStore.Before b = await(store.remove(k, expected, expiry.access(), false));
+      existed = b.existed();
+      removed = b.changed();
+    } else {
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none()
+          : Arrays.equals(bytes(current), expected) ? Plan.remove() : Plan.access());
+      existed = a.before() != null;
+      removed = a.op() == Op.REMOVE;
+    }
+    countGet(existed, start);
+    countRemove(removed, start);
+    if (removed) {
+      fire(EntryEvent.removed(this, key, oldValue));
+    }
+    return removed;
   }
 
   @Override
   public boolean replace(K key, V oldValue, V newValue) {
     EncodedKey k = key(key);
     byte[] expected = bytes(oldValue);
-    return await(store.replace(k, bytes(newValue), expiry.update(), expected, false)).existed();
+    byte[] bytes = bytes(newValue);
+    long start = System.nanoTime();
+    boolean existed;
+    boolean replaced;
+    if (scripted() && writer == null) {
+      RedisStore.Before b = await(store.replace(k, bytes, expiry.update(), expected, expiry.access(), false));
+      existed = b.existed();
+      replaced = b.changed();
+    } else {
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none()
+          : Arrays.equals(bytes(current), expected) ? Plan.set(newValue) : Plan.access());
+      existed = a.before() != null;
+      replaced = a.op() == Op.SET;
+    }
+    countGet(existed, start);
+    countPut(replaced, start);
+    if (replaced) {
+      fire(EntryEvent.updated(this, key, newValue, oldValue));
+    }
+    return replaced;
   }
 
   @Override
   public boolean replace(K key, V value) {
-    EncodedKey k = key(key);
-    return await(store.replace(k, bytes(value), expiry.update(), null, false)).existed();
+    return replaceEntry(key, value, false).done();
   }
 
   @Override
   public @Nullable V getAndReplace(K key, V value) {
+    return replaceEntry(key, value, true).old();
+  }
+
+  /** Replaces an existing entry. */
+  private Done<V> replaceEntry(K key, V value, boolean returnOld) {
     EncodedKey k = key(key);
-    RedisStore.Before before = await(store.replace(k, bytes(value), expiry.update(), null, true));
-    return before.existed() ? value(Objects.requireNonNull(before.oldValue())) : null;
+    byte[] bytes = bytes(value);
+    long start = System.nanoTime();
+    V old;
+    boolean replaced;
+    if (scripted() && writer == null) {
+      boolean wantOld = returnOld || listeners.wants(EventType.UPDATED);
+      RedisStore.Before b = await(store.replace(k, bytes, expiry.update(), null, RedisStore.KEEP, wantOld));
+      replaced = b.changed();
+      old = b.oldValue() == null ? null : value(b.oldValue());
+    } else {
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none() : Plan.set(value));
+      replaced = a.op() == Op.SET;
+      old = a.before();
+    }
+    countGet(replaced, start);
+    countPut(replaced, start);
+    if (!replaced) {
+      return new Done<>(false, null);
+    }
+    fire(EntryEvent.updated(this, key, value, old));
+    return new Done<>(true, old);
   }
 
   @Override
   public void removeAll(Set<? extends K> keys) {
     checkOpen();
     Objects.requireNonNull(keys, "keys");
+    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
     for (K key : keys) {
-      Objects.requireNonNull(key, "a key in keys");
+      encoded.put(key, codec.encodeKey(Objects.requireNonNull(key, "a key in keys")));
     }
-    keys.forEach(this::remove);
+    removeEncoded(encoded);
   }
 
-  /** Removes every entry one by one (as the spec wants, so that each removal is seen); see {@link #clear()}. */
+  /** Removes every entry one by one (each removal is seen by listeners and the writer); see {@link #clear()}. */
   @Override
   public void removeAll() {
     checkOpen();
+    Map<K, EncodedKey> encoded = new LinkedHashMap<>();
     for (EncodedKey k : keysNow()) {
-      await(store.remove(k, null, false));
+      encoded.put(decodeKey(k), k);
+    }
+    removeEncoded(encoded);
+  }
+
+  private void removeEncoded(Map<K, EncodedKey> encoded) {
+    CacheWriterException failed = null;
+    if (writer != null && !encoded.isEmpty()) {
+      Collection<Object> toDelete = new ArrayList<>(encoded.keySet());
+      try {
+        writer.deleteAll(toDelete);
+      } catch (Exception e) {
+        failed = writerFailed(e);
+      }
+      toDelete.forEach(encoded::remove); // only what the writer deleted leaves the cache
+    }
+    long start = System.nanoTime();
+    boolean wantOld = listeners.wants(EventType.REMOVED);
+    Map<K, CompletionStage<RedisStore.Before>> removals = new LinkedHashMap<>();
+    encoded.forEach((key, k) -> removals.put(key, store.remove(k, wantOld)));
+    List<EntryEvent<K, V>> events = new ArrayList<>();
+    int removed = 0;
+    for (Map.Entry<K, CompletionStage<RedisStore.Before>> r : removals.entrySet()) {
+      RedisStore.Before b = await(r.getValue());
+      if (b.changed()) {
+        removed++;
+        events.add(EntryEvent.removed(this, r.getKey(), b.oldValue() == null ? null : value(b.oldValue())));
+      }
+    }
+    if (statisticsEnabled && removed > 0) {
+      statistics.removals(removed);
+      statistics.removeTime(System.nanoTime() - start);
+    }
+    fire(events);
+    if (failed != null) {
+      throw failed;
     }
   }
 
-  /** Empties the cache in one round trip, whatever its size. */
+  /**
+   * Empties the cache in one round trip, whatever its size: no listener, writer or statistic sees it, as
+   * the spec says.
+   */
   @Override
   public void clear() {
     checkOpen();
     await(store.clear());
   }
 
-  // ---------------------------------------------------------------- processors
+  // ---------------------------------------------------------------- read-decide-write
 
-  /**
-   * Runs the processor in this JVM on the entry as read, then writes with a compare-and-set on the entry's
-   * version, again on conflict. Invocations on one key in this JVM take turns (a striped lock), so they never
-   * conflict with each other; a conflict means another writer (another JVM, or a plain put), and the next
-   * attempt waits a jittered moment.
-   */
-  @Override
-  public <T> @Nullable T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
-    Objects.requireNonNull(entryProcessor, "entryProcessor");
-    EncodedKey k = key(key);
-    java.util.concurrent.locks.Lock turn = INVOKE_TURNS[Math.floorMod(k.hashCode(), INVOKE_TURNS.length)];
-    turn.lock();
-    try {
-      return invokeOnce(key, k, entryProcessor, arguments);
-    } finally {
-      turn.unlock();
+  /** What a decision on an entry asks for. */
+  private enum Op { NONE, ACCESS, SET, LOAD, REMOVE }
+
+  /** A decision: the operation, and the value it writes. */
+  private record Plan<V>(Op op, @Nullable V value) {
+    static <V> Plan<V> none() {
+      return new Plan<>(Op.NONE, null);
+    }
+
+    static <V> Plan<V> access() {
+      return new Plan<>(Op.ACCESS, null);
+    }
+
+    static <V> Plan<V> set(V value) {
+      return new Plan<>(Op.SET, value);
+    }
+
+    static <V> Plan<V> load(V value) {
+      return new Plan<>(Op.LOAD, value);
+    }
+
+    static <V> Plan<V> remove() {
+      return new Plan<>(Op.REMOVE, null);
     }
   }
 
-  private <T> @Nullable T invokeOnce(K key, EncodedKey k, EntryProcessor<K, V, T> entryProcessor,
-      Object... arguments) {
-    for (int attempt = 0; attempt < INVOKE_ATTEMPTS; attempt++) {
-      if (attempt > 0) {
-        long ceiling = Math.min(20_000_000L, 250_000L << Math.min(attempt, 6));
-        java.util.concurrent.locks.LockSupport.parkNanos(
-            java.util.concurrent.ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
+  /** What took effect: the operation (NONE when nothing changed), the value before and after. */
+  private record Applied<K, V>(K key, Op op, @Nullable V before, @Nullable V after) {}
+
+  /**
+   * Reads the entry, decides, and writes with a compare-and-set on the entry's version, again when another
+   * writer got there first (in another JVM: in this one, decisions on a key take turns). The writer, when
+   * {@code writeThrough}, is called before Redis changes and stops the change if it throws; on a conflict it
+   * can be called again for the next decision. The expiry policy is asked only what applies: creation for
+   * an entry that was absent, update for one that existed.
+   */
+  private Applied<K, V> apply(K key, EncodedKey k, boolean writeThrough, Function<@Nullable V, Plan<V>> decide) {
+    Lock turn = TURNS[Math.floorMod(k.hashCode(), TURNS.length)];
+    turn.lock();
+    try {
+      for (int attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
+        if (attempt > 0) {
+          long ceiling = Math.min(20_000_000L, 250_000L << Math.min(attempt, 6));
+          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
+        }
+        RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
+        V current = found == null ? null : value(found.value());
+        long version = found == null ? 0 : found.version();
+        Plan<V> plan = decide.apply(current);
+        switch (plan.op()) {
+          case NONE -> {
+            return new Applied<>(key, Op.NONE, current, current);
+          }
+          case ACCESS -> {
+            if (found != null) {
+              touch(k);
+            }
+            return new Applied<>(key, Op.ACCESS, current, current);
+          }
+          case SET, LOAD -> {
+            V value = Objects.requireNonNull(plan.value());
+            byte[] bytes = bytes(value);
+            if (plan.op() == Op.SET && writeThrough && writer != null) {
+              write(key, value);
+            }
+            long ttl = found == null ? expiry.creation() : expiry.update();
+            if (await(store.changeIfVersion(k, version, bytes, ttl, ttl))) {
+              boolean written = found != null || ttl != RedisStore.EXPIRED;
+              return new Applied<>(key, written ? plan.op() : Op.NONE, current, written ? value : null);
+            }
+          }
+          case REMOVE -> {
+            if (writeThrough && writer != null) {
+              delete(key);
+            }
+            if (found == null) {
+              return new Applied<>(key, Op.NONE, null, null);
+            }
+            if (await(store.changeIfVersion(k, version, null, RedisStore.KEEP, RedisStore.KEEP))) {
+              return new Applied<>(key, Op.REMOVE, current, null);
+            }
+          }
+        }
+        // Another writer changed the entry between the read and the write: decide again on what it holds now.
       }
-      RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
-      Entry<K, V> entry = new Entry<>(key, found == null ? null : value(found.value()));
-      T result;
+    } finally {
+      turn.unlock();
+    }
+    throw new CacheException("cache " + name + ": gave up after " + COMPARE_AND_SET_ATTEMPTS
+        + " attempts, the entry kept changing under it");
+  }
+
+  private Optional<EntryEvent<K, V>> event(Applied<K, V> a) {
+    K key = a.key();
+    return switch (a.op()) {
+      case SET, LOAD -> Optional.of(a.before() == null
+          ? EntryEvent.created(this, key, Objects.requireNonNull(a.after()))
+          : EntryEvent.updated(this, key, Objects.requireNonNull(a.after()), a.before()));
+      case REMOVE -> Optional.of(EntryEvent.removed(this, key, a.before()));
+      case NONE, ACCESS -> Optional.empty();
+    };
+  }
+
+  private void fire(Applied<K, V> a) {
+    event(a).ifPresent(this::fire);
+  }
+
+  /**
+   * Runs the processor in this JVM on the entry as read, then writes with a compare-and-set on the entry's
+   * version: a processor may run more than once when another JVM changes the entry meanwhile, and what it
+   * did counts only for the run that wrote. What it throws reaches the caller as an
+   * {@link EntryProcessorException}, and nothing is written.
+   */
+  @Override
+  public <T> @Nullable T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
+    EncodedKey k = key(key);
+    Objects.requireNonNull(entryProcessor, "entryProcessor");
+    long start = System.nanoTime();
+    List<T> result = new ArrayList<>(1);
+    Applied<K, V> a = apply(key, k, true, current -> {
+      ProcessorEntry entry = new ProcessorEntry(key, current);
+      T r;
       try {
-        result = entryProcessor.process(entry, arguments);
+        r = entryProcessor.process(entry, arguments);
+      } catch (CacheException e) {
+        throw e;
       } catch (Exception e) {
         throw new EntryProcessorException(e);
       }
-      if (!entry.changed) {
-        return result;
-      }
-      long version = found == null ? 0 : found.version();
-      byte[] value = entry.value == null ? null : bytes(entry.value);
-      if (await(store.changeIfVersion(k, version, value, expiry.creation(), expiry.update()))) {
-        return result;
-      }
-      // Another writer changed the entry between the read and the write: run the processor again on it.
-    }
-    throw new CacheException("cache " + name + ": invoke gave up after " + INVOKE_ATTEMPTS
-        + " attempts, the entry kept changing under it");
+      result.clear();
+      result.add(r);
+      return entry.plan();
+    });
+    countGet(a.before() != null, start);
+    countPut(a.op() == Op.SET, start);
+    countRemove(a.op() == Op.REMOVE, start);
+    fire(a);
+    return result.isEmpty() ? null : result.get(0);
   }
 
   @Override
@@ -262,6 +676,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     checkOpen();
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(entryProcessor, "entryProcessor");
+    for (K key : keys) {
+      Objects.requireNonNull(key, "a key in keys");
+    }
     Map<K, EntryProcessorResult<T>> results = new HashMap<>();
     for (K key : keys) {
       try {
@@ -269,24 +686,38 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         if (r != null) {
           results.put(key, () -> r);
         }
-      } catch (EntryProcessorException e) {
+      } catch (Exception e) {
+        EntryProcessorException failure = e instanceof EntryProcessorException epe ? epe
+            : new EntryProcessorException(e);
         results.put(key, () -> {
-          throw e;
+          throw failure;
         });
       }
     }
     return results;
   }
 
-  /** The entry a processor sees: its value as read, and what it did to it. */
-  private static final class Entry<K, V> implements MutableEntry<K, V> {
+  /** The entry a processor sees: its value as read (loaded on demand when read-through), and what it did. */
+  private final class ProcessorEntry implements MutableEntry<K, V> {
     private final K key;
+    private final boolean existed;
     private @Nullable V value;
-    private boolean changed;
+    private Op op = Op.NONE;
 
-    Entry(K key, @Nullable V value) {
+    ProcessorEntry(K key, @Nullable V value) {
       this.key = key;
       this.value = value;
+      this.existed = value != null;
+    }
+
+    Plan<V> plan() {
+      return switch (op) {
+        case SET -> Plan.set(Objects.requireNonNull(value));
+        case LOAD -> Plan.load(Objects.requireNonNull(value));
+        case REMOVE -> Plan.remove();
+        case ACCESS -> Plan.access();
+        case NONE -> Plan.none();
+      };
     }
 
     @Override
@@ -296,14 +727,16 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
     @Override
     public void remove() {
-      changed = value != null || changed;
+      // Removing what this run created or loaded leaves the entry as it was: absent. Removing an absent entry
+      // is still a removal for the writer (the spec's write-through: delete what may be in the store).
+      op = !existed && (op == Op.SET || op == Op.LOAD) ? Op.NONE : Op.REMOVE;
       value = null;
     }
 
     @Override
     public void setValue(V v) {
       value = Objects.requireNonNull(v, "value");
-      changed = true;
+      op = Op.SET;
     }
 
     @Override
@@ -313,6 +746,17 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
     @Override
     public @Nullable V getValue() {
+      if (op == Op.NONE) {
+        if (value == null && readThrough()) {
+          V loaded = load(key);
+          if (loaded != null) {
+            value = loaded;
+            op = Op.LOAD;
+          }
+        } else if (value != null) {
+          op = Op.ACCESS;
+        }
+      }
       return value;
     }
 
@@ -322,35 +766,213 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     }
   }
 
-  // ---------------------------------------------------------------- not yet
+  // ---------------------------------------------------------------- read-through and write-through
 
+  /**
+   * Loads the keys from the cache loader in the background and tells the listener when done (or why not).
+   * Loaded values are no puts: the writer is not called and statistics do not count them.
+   */
   @Override
-  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener completionListener) {
+  public void loadAll(Set<? extends K> keys, boolean replaceExistingValues,
+      @Nullable CompletionListener completionListener) {
     checkOpen();
     Objects.requireNonNull(keys, "keys");
-    if (completionListener != null) {
-      completionListener.onCompletion(); // no loader: nothing to load (read-through is refused at creation)
+    for (K key : keys) {
+      Objects.requireNonNull(key, "a key in keys");
+    }
+    if (loader == null) {
+      if (completionListener != null) {
+        completionListener.onCompletion();
+      }
+      return;
+    }
+    List<K> requested = List.copyOf(keys);
+    background.execute(() -> {
+      try {
+        List<K> toLoad = new ArrayList<>();
+        for (K key : requested) {
+          if (replaceExistingValues || !containsKey(key)) {
+            toLoad.add(key);
+          }
+        }
+        Map<K, V> loaded = toLoad.isEmpty() ? Map.of() : loadAll(toLoad);
+        for (Map.Entry<K, V> e : loaded.entrySet()) {
+          if (e.getKey() != null && e.getValue() != null) {
+            storeLoaded(e.getKey(), codec.encodeKey(e.getKey()), e.getValue(), replaceExistingValues);
+          }
+        }
+        if (completionListener != null) {
+          completionListener.onCompletion();
+        }
+      } catch (Exception e) {
+        if (completionListener != null) {
+          completionListener.onException(e);
+        } else {
+          log.warn("cache {}: loadAll failed: {}", name, e.toString());
+        }
+      }
+    });
+  }
+
+  /** Puts what the loader gave: over what is there only when {@code replace}, never through the writer. */
+  private void storeLoaded(K key, EncodedKey k, V value, boolean replace) {
+    byte[] bytes = bytes(value);
+    if (scripted()) {
+      RedisStore.Before b = replace
+          ? await(store.put(k, bytes, expiry.creation(), expiry.update(), listeners.wants(EventType.UPDATED)))
+          : await(store.putIfAbsent(k, bytes, expiry.creation()));
+      if (b.changed()) {
+        fire(b.existed() ? EntryEvent.updated(this, key, value, b.oldValue() == null ? null : value(b.oldValue()))
+            : EntryEvent.created(this, key, value));
+      }
+      return;
+    }
+    fire(apply(key, k, false, current -> current == null || replace ? Plan.load(value) : Plan.none()));
+  }
+
+  private @Nullable V load(K key) {
+    CacheLoader<K, V> l = Objects.requireNonNull(loader);
+    try {
+      return l.load(key);
+    } catch (CacheLoaderException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CacheLoaderException("cache " + name + ": the cache loader threw " + e, e);
+    }
+  }
+
+  private Map<K, V> loadAll(List<K> keys) {
+    CacheLoader<K, V> l = Objects.requireNonNull(loader);
+    try {
+      Map<K, V> loaded = l.loadAll(keys);
+      return loaded == null ? Map.of() : loaded;
+    } catch (CacheLoaderException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CacheLoaderException("cache " + name + ": the cache loader threw " + e, e);
+    }
+  }
+
+  private void write(K key, V value) {
+    try {
+      Objects.requireNonNull(writer).write(new SimpleEntry<>(key, value));
+    } catch (Exception e) {
+      throw writerFailed(e);
+    }
+  }
+
+  private void delete(K key) {
+    try {
+      Objects.requireNonNull(writer).delete(key);
+    } catch (Exception e) {
+      throw writerFailed(e);
+    }
+  }
+
+  private CacheWriterException writerFailed(Exception e) {
+    return e instanceof CacheWriterException w ? w
+        : new CacheWriterException("cache " + name + ": the cache writer threw " + e, e);
+  }
+
+  // ---------------------------------------------------------------- listeners
+
+  @Override
+  public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
+    checkOpen();
+    Objects.requireNonNull(listener, "listener");
+    synchronized (this) {
+      listeners.register(listener);
+      configuration.addCacheEntryListenerConfiguration(listener);
     }
   }
 
   @Override
-  public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
-    throw new UnsupportedOperationException("cache " + name + ": cache entry listeners are not supported yet");
+  public void deregisterCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
+    Objects.requireNonNull(listener, "listener");
+    synchronized (this) {
+      if (listeners.deregister(listener)) {
+        configuration.removeCacheEntryListenerConfiguration(listener);
+      }
+    }
   }
 
-  @Override
-  public void deregisterCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
-    throw new UnsupportedOperationException("cache " + name + ": cache entry listeners are not supported yet");
+  private void fire(EntryEvent<K, V> event) {
+    if (!listeners.isEmpty()) {
+      listeners.fire(List.of(event));
+    }
+  }
+
+  private void fire(List<EntryEvent<K, V>> events) {
+    if (!listeners.isEmpty()) {
+      listeners.fire(events);
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics and management
+
+  private void countGet(boolean hit, long start) {
+    if (statisticsEnabled) {
+      if (hit) {
+        statistics.hits(1);
+      } else {
+        statistics.misses(1);
+      }
+      statistics.getTime(System.nanoTime() - start);
+    }
+  }
+
+  private void countPut(boolean put, long start) {
+    if (statisticsEnabled && put) {
+      statistics.puts(1);
+      statistics.putTime(System.nanoTime() - start);
+    }
+  }
+
+  private void countRemove(boolean removed, long start) {
+    if (statisticsEnabled && removed) {
+      statistics.removals(1);
+      statistics.removeTime(System.nanoTime() - start);
+    }
+  }
+
+  synchronized void enableStatistics(boolean enabled) {
+    configuration.setStatisticsEnabled(enabled);
+    statisticsEnabled = enabled;
+    if (enabled) {
+      beans.register(ManagementBeans.Kind.STATISTICS, statistics);
+    } else {
+      beans.unregister(ManagementBeans.Kind.STATISTICS);
+    }
+  }
+
+  synchronized void enableManagement(boolean enabled) {
+    configuration.setManagementEnabled(enabled);
+    if (enabled) {
+      beans.register(ManagementBeans.Kind.CONFIGURATION, new CacheConfigurationBean(this::configuration));
+    } else {
+      beans.unregister(ManagementBeans.Kind.CONFIGURATION);
+    }
+  }
+
+  /** This JVM's statistics of the cache (counted only while statistics are enabled). */
+  public CacheStatistics statistics() {
+    return statistics;
   }
 
   // ---------------------------------------------------------------- the rest of the API
 
   @Override
   public <C extends Configuration<K, V>> C getConfiguration(Class<C> clazz) {
-    if (clazz.isInstance(configuration)) {
-      return clazz.cast(new MutableConfiguration<>(configuration));
+    CompleteConfiguration<K, V> copy = configuration();
+    if (clazz.isInstance(copy)) {
+      return clazz.cast(copy);
     }
     throw new IllegalArgumentException("cache " + name + " has no configuration of type " + clazz.getName());
+  }
+
+  /** A copy of the configuration as it is now (listener registrations and flags included). */
+  synchronized CompleteConfiguration<K, V> configuration() {
+    return new MutableConfiguration<>(configuration);
   }
 
   @Override
@@ -363,11 +985,31 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     return manager;
   }
 
+  /** Closes the cache here: its listeners, loader, writer and expiry policy when closeable, and its beans. */
   @Override
   public void close() {
-    if (!closed) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
-      manager.closed(this);
+    }
+    listeners.close();
+    closeQuietly(loader);
+    closeQuietly(writer);
+    closeQuietly(expiry.policy());
+    beans.unregister(ManagementBeans.Kind.STATISTICS);
+    beans.unregister(ManagementBeans.Kind.CONFIGURATION);
+    manager.closed(this);
+  }
+
+  private void closeQuietly(@Nullable Object o) {
+    if (o instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("cache {}: closing {} threw: {}", name, o.getClass().getName(), e.toString());
+      }
     }
   }
 
@@ -385,25 +1027,27 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         + clazz.getName());
   }
 
-  /** Entries as they are while iterating: one SCAN page of keys at a time, each value read as it is reached. */
+  /**
+   * Entries as they are while iterating: one SCAN page of keys at a time, each value read as it is reached
+   * (an access, for the expiry policy and the statistics).
+   */
   @Override
   public Iterator<Cache.Entry<K, V>> iterator() {
     checkOpen();
     Iterator<EncodedKey> keys = keysNow().iterator();
     return new Iterator<>() {
       private Cache.@Nullable Entry<K, V> next;
-      private @Nullable EncodedKey last;
+      private @Nullable K last;
 
       @Override
       public boolean hasNext() {
         while (next == null && keys.hasNext()) {
           EncodedKey k = keys.next();
-          RedisStore.Found f = await(store.get(k, RedisStore.KEEP));
-          if (f != null) {
-            @SuppressWarnings("unchecked")
-            K key = (K) codec.decodeKey(k);
-            next = new SimpleEntry<>(key, value(f.value()));
-            last = k;
+          long start = System.nanoTime();
+          V value = read(k);
+          if (value != null) {
+            countGet(true, start);
+            next = new SimpleEntry<>(decodeKey(k), value);
           }
         }
         return next != null;
@@ -416,17 +1060,18 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         }
         Cache.Entry<K, V> e = Objects.requireNonNull(next);
         next = null;
+        last = e.getKey();
         return e;
       }
 
       @Override
       public void remove() {
-        EncodedKey k = last;
+        K k = last;
         if (k == null) {
           throw new IllegalStateException("next() has not returned an entry to remove");
         }
         last = null;
-        await(store.remove(k, null, false));
+        ResilientCache.this.remove(k);
       }
     };
   }
@@ -439,7 +1084,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     }
   }
 
-  /** An entry read from the cache: a snapshot, never written through. */
+  /** An entry read from the cache, or handed to the writer: a snapshot, never written through. */
   private record SimpleEntry<K, V>(K key, V value) implements Cache.Entry<K, V> {
     @Override
     public K getKey() {
@@ -462,20 +1107,26 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   // ---------------------------------------------------------------- helpers
 
-  private static java.util.concurrent.locks.Lock[] newTurns(int n) {
-    java.util.concurrent.locks.Lock[] locks = new java.util.concurrent.locks.Lock[n];
+  /** A writer of supertypes takes this cache's entries as they are. */
+  @SuppressWarnings("unchecked")
+  private static <K, V> CacheWriter<K, V> writer(CacheWriter<? super K, ? super V> w) {
+    return (CacheWriter<K, V>) Objects.requireNonNull(w, "the cache writer its factory made");
+  }
+
+  private static Lock[] newTurns(int n) {
+    Lock[] locks = new Lock[n];
     for (int i = 0; i < n; i++) {
-      locks[i] = new java.util.concurrent.locks.ReentrantLock();
+      locks[i] = new ReentrantLock();
     }
     return locks;
   }
 
-  CompleteConfiguration<K, V> configuration() {
-    return configuration;
-  }
-
   RedisStore store() {
     return store;
+  }
+
+  Listeners<K, V> listeners() {
+    return listeners;
   }
 
   private void checkOpen() {
@@ -488,6 +1139,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     checkOpen();
     Objects.requireNonNull(key, "key");
     return codec.encodeKey(key);
+  }
+
+  @SuppressWarnings("unchecked")
+  private K decodeKey(EncodedKey k) {
+    return (K) codec.decodeKey(k);
   }
 
   private byte[] bytes(V value) {

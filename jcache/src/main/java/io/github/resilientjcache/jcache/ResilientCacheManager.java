@@ -3,6 +3,9 @@ package io.github.resilientjcache.jcache;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
 import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.jcache.event.Listeners;
+import io.github.resilientjcache.jcache.event.SerialExecutor;
+import io.github.resilientjcache.jcache.management.ManagementBeans;
 import io.github.resilientjcache.jcache.store.KeyLayout;
 import io.github.resilientjcache.jcache.store.RedisStore;
 import io.github.resilientjcache.jcache.store.ValueCodec;
@@ -16,6 +19,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -36,6 +44,7 @@ public final class ResilientCacheManager implements CacheManager {
 
   /** The largest value a cache reads back, before the config file can say otherwise. */
   private static final long MAX_VALUE_BYTES = 64L << 20;
+  private static final int BACKGROUND_THREADS = 4;
 
   private final ResilientCachingProvider provider;
   private final URI uri;
@@ -45,6 +54,8 @@ public final class ResilientCacheManager implements CacheManager {
   /** Classes every cache of this manager may read back, from the config's {@code serialization:} section. */
   private final List<String> allowedClasses;
   private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
+  /** Threads for what runs in the background: loadAll, asynchronous listeners. Idle ones go away. */
+  private final ThreadPoolExecutor background;
   private volatile boolean closed;
 
   ResilientCacheManager(ResilientCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
@@ -55,6 +66,18 @@ public final class ResilientCacheManager implements CacheManager {
     ConfigFile file = configFile(uri, classLoader, properties);
     this.allowedClasses = file == null ? List.of() : allowedClasses(file);
     this.redis = supervisor(uri, file, properties);
+    this.background = new ThreadPoolExecutor(BACKGROUND_THREADS, BACKGROUND_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), backgroundThreads(describe(uri)));
+    this.background.allowCoreThreadTimeOut(true);
+  }
+
+  private static ThreadFactory backgroundThreads(String manager) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "resilient-jcache-" + n.incrementAndGet() + " (" + manager + ")");
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** The config file at the URI; none when the URI is a server or the properties bring a Redisson config. */
@@ -112,18 +135,29 @@ public final class ResilientCacheManager implements CacheManager {
     Objects.requireNonNull(cacheName, "cacheName");
     Objects.requireNonNull(configuration, "configuration");
     MutableConfiguration<K, V> config = copy(configuration);
-    refuseWhatIsNotBuilt(cacheName, config);
-    ResilientCache<K, V> cache = newCache(cacheName, config);
-    if (caches.putIfAbsent(cacheName, cache) != null) {
+    if (!config.isStoreByValue()) {
+      throw new UnsupportedOperationException("cache " + cacheName + ": store-by-reference is not supported (entries"
+          + " live in Redis: always by value)");
+    }
+    if (caches.containsKey(cacheName)) {
       throw new CacheException("a cache named " + cacheName + " exists already in " + describe(uri));
     }
-    return cache;
+    synchronized (caches) {
+      if (caches.containsKey(cacheName)) {
+        throw new CacheException("a cache named " + cacheName + " exists already in " + describe(uri));
+      }
+      ResilientCache<K, V> cache = newCache(cacheName, config);
+      caches.put(cacheName, cache);
+      return cache;
+    }
   }
 
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
     Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
     ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, MAX_VALUE_BYTES);
-    return new ResilientCache<>(cacheName, this, config, new RedisStore(redis, new KeyLayout(cacheName)), codec);
+    return new ResilientCache<>(cacheName, this, config, new RedisStore(redis, new KeyLayout(cacheName)), codec,
+        background, new Listeners<>(cacheName, new SerialExecutor(background)),
+        new ManagementBeans(describe(uri), cacheName));
   }
 
   private static <K, V> MutableConfiguration<K, V> copy(Configuration<K, V> configuration) {
@@ -134,30 +168,6 @@ public final class ResilientCacheManager implements CacheManager {
     m.setTypes(configuration.getKeyType(), configuration.getValueType());
     m.setStoreByValue(configuration.isStoreByValue());
     return m;
-  }
-
-  /** What this version does not do yet is refused with a clear error rather than silently ignored. */
-  private static void refuseWhatIsNotBuilt(String cacheName, CompleteConfiguration<?, ?> c) {
-    List<String> missing = new ArrayList<>();
-    if (!c.isStoreByValue()) {
-      missing.add("store-by-reference (entries live in Redis: always by value)");
-    }
-    if (c.isReadThrough() || c.getCacheLoaderFactory() != null) {
-      missing.add("read-through (a cache loader)");
-    }
-    if (c.isWriteThrough() || c.getCacheWriterFactory() != null) {
-      missing.add("write-through (a cache writer)");
-    }
-    if (c.getCacheEntryListenerConfigurations().iterator().hasNext()) {
-      missing.add("cache entry listeners");
-    }
-    if (c.isStatisticsEnabled() || c.isManagementEnabled()) {
-      missing.add("statistics and management beans");
-    }
-    if (!missing.isEmpty()) {
-      throw new UnsupportedOperationException("cache " + cacheName + ": this version of resilient-jcache does not"
-          + " support " + String.join(", ", missing) + " yet");
-    }
   }
 
   @Override
@@ -207,18 +217,18 @@ public final class ResilientCacheManager implements CacheManager {
   @Override
   public void enableManagement(String cacheName, boolean enabled) {
     checkOpen();
-    Objects.requireNonNull(cacheName, "cacheName");
-    if (enabled) {
-      throw new UnsupportedOperationException("management beans are not supported yet");
+    ResilientCache<?, ?> cache = caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+    if (cache != null) {
+      cache.enableManagement(enabled);
     }
   }
 
   @Override
   public void enableStatistics(String cacheName, boolean enabled) {
     checkOpen();
-    Objects.requireNonNull(cacheName, "cacheName");
-    if (enabled) {
-      throw new UnsupportedOperationException("statistics are not supported yet");
+    ResilientCache<?, ?> cache = caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+    if (cache != null) {
+      cache.enableStatistics(enabled);
     }
   }
 
@@ -260,6 +270,7 @@ public final class ResilientCacheManager implements CacheManager {
     for (ResilientCache<?, ?> cache : List.copyOf(caches.values())) {
       cache.close();
     }
+    background.shutdown();
     redis.close();
     provider.closed(this);
   }

@@ -46,8 +46,11 @@ public final class RedisStore {
   /** What a read found: the value's bytes and the entry's version, or nothing. */
   public record Found(byte[] value, long version) {}
 
-  /** What a write found before it wrote: whether the entry existed, and its old value if asked for. */
-  public record Before(boolean existed, byte @Nullable [] oldValue) {}
+  /**
+   * What a write found and did: whether the entry existed, whether the write changed it (a conditional
+   * write whose condition failed, or a creation with a zero TTL, did not), and its old value if asked for.
+   */
+  public record Before(boolean existed, boolean changed, byte @Nullable [] oldValue) {}
 
   public KeyLayout layout() {
     return layout;
@@ -102,32 +105,41 @@ public final class RedisStore {
         ttl(createTtl), ttl(updateTtl), returnOld ? ONE : ZERO).thenApply(RedisStore::before);
   }
 
-  /** Writes an entry only if there is none; true if it wrote. */
-  public CompletionStage<Boolean> putIfAbsent(KeyLayout.EncodedKey key, byte[] value, long createTtl) {
+  /** Writes an entry only if there is none (and {@code createTtl} is not {@link #EXPIRED}). */
+  public CompletionStage<Before> putIfAbsent(KeyLayout.EncodedKey key, byte[] value, long createTtl) {
     String k = redisKey(key);
-    return this.<Long>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.PUT_IF_ABSENT, RScript.ReturnType.LONG, value,
-        ttl(createTtl)).thenApply(n -> n == 1);
+    return this.<List<Object>>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.PUT_IF_ABSENT, RScript.ReturnType.LIST,
+        value, ttl(createTtl)).thenApply(RedisStore::before);
   }
 
   /**
    * Replaces an entry's value if it exists (and, when {@code expected} is given, holds exactly those
-   * bytes); returns whether it did, and the old value if asked for.
+   * bytes; if it holds others, {@code accessTtl} is applied as for a read).
    */
   public CompletionStage<Before> replace(KeyLayout.EncodedKey key, byte[] value, long updateTtl,
-      byte @Nullable [] expected, boolean returnOld) {
+      byte @Nullable [] expected, long accessTtl, boolean returnOld) {
     String k = redisKey(key);
     return this.<List<Object>>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.REPLACE, RScript.ReturnType.LIST, value,
-        ttl(updateTtl), expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO)
-        .thenApply(RedisStore::before);
+        ttl(updateTtl), expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO,
+        ttl(accessTtl)).thenApply(RedisStore::before);
   }
 
-  /** Removes an entry (only if it holds {@code expected}, when given); whether it did, and the old value. */
-  public CompletionStage<Before> remove(KeyLayout.EncodedKey key, byte @Nullable [] expected, boolean returnOld) {
+  /**
+   * Removes an entry (only if it holds {@code expected}, when given; if it holds others, {@code accessTtl}
+   * is applied as for a read).
+   */
+  public CompletionStage<Before> remove(KeyLayout.EncodedKey key, byte @Nullable [] expected, long accessTtl,
+      boolean returnOld) {
     String k = redisKey(key);
     Idempotence idempotence = expected == null && !returnOld ? Idempotence.IDEMPOTENT : Idempotence.NON_IDEMPOTENT;
     return this.<List<Object>>eval(idempotence, k, Scripts.REMOVE, RScript.ReturnType.LIST,
-        expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO)
+        expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO, ttl(accessTtl))
         .thenApply(RedisStore::before);
+  }
+
+  /** Removes an entry, unconditionally. */
+  public CompletionStage<Before> remove(KeyLayout.EncodedKey key, boolean returnOld) {
+    return remove(key, null, KEEP, returnOld);
   }
 
   /**
@@ -202,7 +214,8 @@ public final class RedisStore {
   }
 
   private static Before before(List<Object> r) {
-    return new Before(((Number) r.get(0)).longValue() == 1, (byte[]) r.get(1));
+    return new Before(((Number) r.get(0)).longValue() == 1, ((Number) r.get(1)).longValue() == 1,
+        (byte[]) r.get(2));
   }
 
   private static long version(@Nullable Object n) {

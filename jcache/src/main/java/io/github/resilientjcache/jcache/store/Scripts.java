@@ -13,8 +13,8 @@ final class Scripts {
 
   private Scripts() {}
 
-  /** The version to give a write: a Lua chunk shared by the writing scripts. */
-  private static final String NEXT_VERSION = """
+  /** Writing and touching an entry: a Lua chunk shared by the scripts. */
+  private static final String COMMON = """
       local function next_version(key)
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -35,65 +35,81 @@ final class Scripts {
         end
         return v
       end
+      local function touch(key, ttl)
+        if ttl == 0 then redis.call('DEL', key)
+        elseif ttl > 0 then redis.call('PEXPIRE', key, ttl)
+        elseif ttl == -1 then redis.call('PERSIST', key) end
+      end
       """;
 
   /**
    * KEYS[1] entry; ARGV[1] access TTL (-2: leave it). Returns {value or false, version or false}; an
    * access TTL of 0 removes the entry after reading it.
    */
-  static final String GET = """
+  static final String GET = COMMON + """
       local r = redis.call('HMGET', KEYS[1], 'v', 'n')
       if not r[1] then return {false, false} end
-      local ttl = tonumber(ARGV[1])
-      if ttl == 0 then redis.call('DEL', KEYS[1])
-      elseif ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl)
-      elseif ttl == -1 then redis.call('PERSIST', KEYS[1]) end
+      touch(KEYS[1], tonumber(ARGV[1]))
       return r
       """;
 
+  // The writing scripts return {existed 0|1, changed 0|1, old value or false}.
+
   /**
    * KEYS[1] entry; ARGV[1] value, ARGV[2] TTL if created, ARGV[3] TTL if it existed, ARGV[4] '1' to
-   * return the old value. Returns {existed 0|1, old value or false}.
+   * return the old value. A creation with a TTL of 0 writes nothing (changed 0).
    */
-  static final String PUT = NEXT_VERSION + """
+  static final String PUT = COMMON + """
       local existed = redis.call('EXISTS', KEYS[1])
       local old = false
       if existed == 1 and ARGV[4] == '1' then old = redis.call('HGET', KEYS[1], 'v') end
       local ttl = tonumber(existed == 1 and ARGV[3] or ARGV[2])
-      if existed == 1 or ttl ~= 0 then write(KEYS[1], ARGV[1], ttl) end
-      return {existed, old}
+      if existed == 1 or ttl ~= 0 then
+        write(KEYS[1], ARGV[1], ttl)
+        return {existed, 1, old}
+      end
+      return {existed, 0, old}
       """;
 
-  /** KEYS[1] entry; ARGV[1] value, ARGV[2] TTL. Writes only if absent; returns 1 if it wrote. */
-  static final String PUT_IF_ABSENT = NEXT_VERSION + """
-      if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+  /** KEYS[1] entry; ARGV[1] value, ARGV[2] TTL. Writes only if absent (and the TTL is not 0). */
+  static final String PUT_IF_ABSENT = COMMON + """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0, false} end
       local ttl = tonumber(ARGV[2])
-      if ttl ~= 0 then write(KEYS[1], ARGV[1], ttl) end
-      return 1
+      if ttl == 0 then return {0, 0, false} end
+      write(KEYS[1], ARGV[1], ttl)
+      return {0, 1, false}
       """;
 
   /**
    * KEYS[1] entry; ARGV[1] new value, ARGV[2] TTL, ARGV[3] '1' when ARGV[4] is the value it must have,
-   * ARGV[5] '1' to return the old value. Returns {replaced 0|1, old value or false}.
+   * ARGV[5] '1' to return the old value, ARGV[6] the access TTL to apply when the value does not match.
    */
-  static final String REPLACE = NEXT_VERSION + """
+  static final String REPLACE = COMMON + """
       local old = redis.call('HGET', KEYS[1], 'v')
-      if not old then return {0, false} end
-      if ARGV[3] == '1' and old ~= ARGV[4] then return {0, ARGV[5] == '1' and old or false} end
+      if not old then return {0, 0, false} end
+      local keep = ARGV[5] == '1' and old or false
+      if ARGV[3] == '1' and old ~= ARGV[4] then
+        touch(KEYS[1], tonumber(ARGV[6]))
+        return {1, 0, keep}
+      end
       write(KEYS[1], ARGV[1], tonumber(ARGV[2]))
-      return {1, ARGV[5] == '1' and old or false}
+      return {1, 1, keep}
       """;
 
   /**
-   * KEYS[1] entry; ARGV[1] '1' when ARGV[2] is the value it must have, ARGV[3] '1' to return the old value.
-   * Returns {removed 0|1, old value or false}.
+   * KEYS[1] entry; ARGV[1] '1' when ARGV[2] is the value it must have, ARGV[3] '1' to return the old
+   * value, ARGV[4] the access TTL to apply when the value does not match.
    */
-  static final String REMOVE = """
+  static final String REMOVE = COMMON + """
       local old = redis.call('HGET', KEYS[1], 'v')
-      if not old then return {0, false} end
-      if ARGV[1] == '1' and old ~= ARGV[2] then return {0, false} end
+      if not old then return {0, 0, false} end
+      local keep = ARGV[3] == '1' and old or false
+      if ARGV[1] == '1' and old ~= ARGV[2] then
+        touch(KEYS[1], tonumber(ARGV[4]))
+        return {1, 0, keep}
+      end
       redis.call('DEL', KEYS[1])
-      return {1, ARGV[3] == '1' and old or false}
+      return {1, 1, keep}
       """;
 
   /**
@@ -101,7 +117,7 @@ final class Scripts {
    * remove, ARGV[3] value, ARGV[4] TTL if created, ARGV[5] TTL if it existed. Returns 1 if it did, 0 if the
    * entry changed meanwhile.
    */
-  static final String CHANGE_IF_VERSION = NEXT_VERSION + """
+  static final String CHANGE_IF_VERSION = COMMON + """
       local n = redis.call('HGET', KEYS[1], 'n')
       if (n or '0') ~= ARGV[1] then return 0 end
       if ARGV[2] == '0' then

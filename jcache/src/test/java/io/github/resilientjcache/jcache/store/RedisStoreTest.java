@@ -58,11 +58,13 @@ class RedisStoreTest {
       RedisStore.Found second = join(store.get(k, RedisStore.KEEP));
       assertThat(second.version()).isGreaterThan(first.version());
 
-      assertThat(join(store.putIfAbsent(k, b("v3"), RedisStore.ETERNAL))).isFalse();
-      assertThat(join(store.replace(k, b("v3"), RedisStore.KEEP, b("wrong"), false)).existed()).isFalse();
-      assertThat(join(store.replace(k, b("v3"), RedisStore.KEEP, b("v2"), false)).existed()).isTrue();
-      assertThat(join(store.remove(k, b("wrong"), false)).existed()).isFalse();
-      assertThat(s(join(store.remove(k, null, true)).oldValue())).isEqualTo("v3");
+      assertThat(join(store.putIfAbsent(k, b("v3"), RedisStore.ETERNAL)).changed()).isFalse();
+      RedisStore.Before mismatch = join(store.replace(k, b("v3"), RedisStore.KEEP, b("wrong"), RedisStore.KEEP, false));
+      assertThat(mismatch.existed()).isTrue();
+      assertThat(mismatch.changed()).isFalse();
+      assertThat(join(store.replace(k, b("v3"), RedisStore.KEEP, b("v2"), RedisStore.KEEP, false)).changed()).isTrue();
+      assertThat(join(store.remove(k, b("wrong"), RedisStore.KEEP, false)).changed()).isFalse();
+      assertThat(s(join(store.remove(k, true)).oldValue())).isEqualTo("v3");
       assertThat(join(store.contains(k))).isFalse();
 
       // Deleted and written again: the version still grows, so a stale copy elsewhere is told apart.
