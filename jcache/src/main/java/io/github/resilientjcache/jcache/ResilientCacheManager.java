@@ -32,7 +32,9 @@ import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.spi.CachingProvider;
 import org.jspecify.annotations.Nullable;
+import org.redisson.config.BaseMasterSlaveServersConfig;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /**
  * The caches of one (URI, class loader), and the one {@link RedisSupervisor} they all share: a failover
@@ -115,7 +117,7 @@ public final class ResilientCacheManager implements CacheManager {
     String name = "jcache";
     Object given = properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY);
     if (given instanceof Config config) {
-      return RedisSupervisor.builder(config).name(name).build();
+      return RedisSupervisor.builder(new PrimaryReads(config)).name(name).build();
     }
     if (given != null) {
       throw new IllegalArgumentException(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY + " must be a "
@@ -126,7 +128,26 @@ public final class ResilientCacheManager implements CacheManager {
       config.useSingleServer().setAddress(uri.toString());
       return RedisSupervisor.builder(config).resilience(ResilienceConfig.defaults()).name(name).build();
     }
-    return RedisSupervisor.builder(file).name(name).build();
+    return RedisSupervisor.builder(new PrimaryReads(file.redissonConfig())).resilience(file.resilience()).name(name)
+        .build();
+  }
+
+  /**
+   * A Redisson config whose reads go to primaries. Redisson reads from replicas by default, and a replica
+   * is behind: {@code containsKey} just after a put, an iteration, or the epoch after a {@code clear()}
+   * would miss what this very client wrote. A cache reads its own writes; replicas are for failover (and
+   * the near cache is for read load).
+   */
+  private static final class PrimaryReads extends Config {
+    PrimaryReads(Config config) {
+      super(config);
+      for (BaseMasterSlaveServersConfig<?> servers : java.util.Arrays.asList(getClusterServersConfig(),
+          getSentinelServersConfig(), getMasterSlaveServersConfig(), getReplicatedServersConfig())) {
+        if (servers != null) {
+          servers.setReadMode(ReadMode.MASTER);
+        }
+      }
+    }
   }
 
   @Override
