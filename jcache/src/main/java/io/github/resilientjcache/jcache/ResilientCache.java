@@ -8,9 +8,11 @@ import io.github.resilientjcache.jcache.event.Listeners;
 import io.github.resilientjcache.jcache.management.CacheConfigurationBean;
 import io.github.resilientjcache.jcache.management.CacheStatistics;
 import io.github.resilientjcache.jcache.management.ManagementBeans;
+import io.github.resilientjcache.jcache.store.ChangeFeed;
 import io.github.resilientjcache.jcache.store.KeyLayout.EncodedKey;
 import io.github.resilientjcache.jcache.store.RedisStore;
 import io.github.resilientjcache.jcache.store.ValueCodec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -30,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -69,6 +72,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private static final Logger log = LoggerFactory.getLogger(ResilientCache.class);
   private static final int SCAN_PAGE = 500;
   private static final int COMPARE_AND_SET_ATTEMPTS = 16;
+  /** How long registering a listener waits for the subscription to other JVMs' changes. */
+  private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
   /** Turns for read-decide-write on a key, shared by the caches of this JVM: a few dozen stripes are plenty. */
   private static final Lock[] TURNS = newTurns(64);
 
@@ -85,11 +90,13 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private final Listeners<K, V> listeners;
   private final CacheStatistics statistics = new CacheStatistics();
   private final ManagementBeans beans;
+  private final ChangeFeed feed;
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
   ResilientCache(String name, ResilientCacheManager manager, MutableConfiguration<K, V> configuration,
-      RedisStore store, ValueCodec codec, Executor background, Listeners<K, V> listeners, ManagementBeans beans) {
+      RedisStore store, ValueCodec codec, Executor background, Listeners<K, V> listeners, ManagementBeans beans,
+      Function<Consumer<ChangeFeed.Change>, ChangeFeed> feeds) {
     this.name = Objects.requireNonNull(name, "name");
     this.manager = Objects.requireNonNull(manager, "manager");
     this.configuration = Objects.requireNonNull(configuration, "configuration");
@@ -104,6 +111,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         ? writer(configuration.getCacheWriterFactory().create()) : null;
     for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
       listeners.register(l);
+    }
+    this.feed = feeds.apply(this::changedElsewhere);
+    if (!listeners.isEmpty()) {
+      feed.listen(LISTEN_TIMEOUT);
     }
     this.statisticsEnabled = configuration.isStatisticsEnabled();
     if (configuration.isStatisticsEnabled()) {
@@ -884,6 +895,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       listeners.register(listener);
       configuration.addCacheEntryListenerConfiguration(listener);
     }
+    feed.listen(LISTEN_TIMEOUT);
   }
 
   @Override
@@ -893,7 +905,45 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       if (listeners.deregister(listener)) {
         configuration.removeCacheEntryListenerConfiguration(listener);
       }
+      if (listeners.isEmpty()) {
+        feed.stopListening();
+      }
     }
+  }
+
+  /**
+   * Another JVM changed an entry, and its script published the change because this one listens. Runs on a
+   * Redisson thread: decoding and delivery go to the serial executor. A change under an epoch this cache
+   * has left (a clear crossed it) is dropped.
+   */
+  private void changedElsewhere(ChangeFeed.Change change) {
+    if (closed || listeners.isEmpty()) {
+      return;
+    }
+    listeners.fireRemote(() -> {
+      EncodedKey k = store.keyOf(change.redisKey());
+      EventType type = switch (change.kind()) {
+        case ChangeFeed.Change.CREATED -> EventType.CREATED;
+        case ChangeFeed.Change.UPDATED -> EventType.UPDATED;
+        case ChangeFeed.Change.REMOVED -> EventType.REMOVED;
+        default -> null;
+      };
+      if (k == null || type == null || (type != EventType.REMOVED && change.newValue() == null)) {
+        return null;
+      }
+      return EntryEvent.remote(this, type, decodeKey(k), change.newValue() == null ? null : value(change.newValue()),
+          change.oldValue() == null ? null : value(change.oldValue()));
+    });
+  }
+
+  /** For tests: whether this cache publishes its changes, because a manager elsewhere listens. */
+  boolean othersListen() {
+    return feed.othersListen();
+  }
+
+  /** The feed of other JVMs' changes: the manager tells it when messages may have been missed. */
+  ChangeFeed feed() {
+    return feed;
   }
 
   private void fire(EntryEvent<K, V> event) {
@@ -994,6 +1044,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       }
       closed = true;
     }
+    feed.close();
     listeners.close();
     closeQuietly(loader);
     closeQuietly(writer);
@@ -1080,7 +1131,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     try {
       return store.keys(SCAN_PAGE);
     } catch (RuntimeException e) {
-      throw translate(e);
+      throw translate(e instanceof CompletionException c ? c.getCause() : e);
     }
   }
 

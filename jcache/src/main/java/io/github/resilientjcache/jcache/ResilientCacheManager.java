@@ -3,13 +3,16 @@ package io.github.resilientjcache.jcache;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
 import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.core.event.SupervisorEvent;
 import io.github.resilientjcache.jcache.event.Listeners;
 import io.github.resilientjcache.jcache.event.SerialExecutor;
 import io.github.resilientjcache.jcache.management.ManagementBeans;
+import io.github.resilientjcache.jcache.store.ChangeFeed;
 import io.github.resilientjcache.jcache.store.KeyLayout;
 import io.github.resilientjcache.jcache.store.RedisStore;
 import io.github.resilientjcache.jcache.store.ValueCodec;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +62,10 @@ public final class ResilientCacheManager implements CacheManager {
   private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
   /** Threads for what runs in the background: loadAll, asynchronous listeners. Idle ones go away. */
   private final ThreadPoolExecutor background;
+  /** Lease renewals and registry checks of the caches' change feeds. */
+  private final ScheduledThreadPoolExecutor timer;
+  /** This manager among those sharing its caches: its own changes' events come back and are dropped. */
+  private final String origin = Long.toHexString(new SecureRandom().nextLong() | Long.MIN_VALUE);
   private volatile boolean closed;
 
   ResilientCacheManager(ResilientCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
@@ -71,6 +79,14 @@ public final class ResilientCacheManager implements CacheManager {
     this.background = new ThreadPoolExecutor(BACKGROUND_THREADS, BACKGROUND_THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), backgroundThreads(describe(uri)));
     this.background.allowCoreThreadTimeOut(true);
+    this.timer = new ScheduledThreadPoolExecutor(1, backgroundThreads("timer, " + describe(uri)));
+    this.timer.setRemoveOnCancelPolicy(true);
+    // A new client, or a lost connection, may have missed a clear or a listener's arrival: read them again.
+    redis.events().onEvent(e -> {
+      if (e instanceof SupervisorEvent.GenerationChanged || e instanceof SupervisorEvent.ConnectionLost) {
+        caches.values().forEach(c -> c.feed().resync());
+      }
+    });
   }
 
   private static ThreadFactory backgroundThreads(String manager) {
@@ -176,9 +192,10 @@ public final class ResilientCacheManager implements CacheManager {
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
     Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
     ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, MAX_VALUE_BYTES);
-    return new ResilientCache<>(cacheName, this, config, new RedisStore(redis, new KeyLayout(cacheName)), codec,
+    RedisStore store = new RedisStore(redis, new KeyLayout(cacheName));
+    return new ResilientCache<>(cacheName, this, config, store, codec,
         background, new Listeners<>(cacheName, new SerialExecutor(background)),
-        new ManagementBeans(describe(uri), cacheName));
+        new ManagementBeans(describe(uri), cacheName), feed -> new ChangeFeed(redis, store, origin, timer, feed));
   }
 
   private static <K, V> MutableConfiguration<K, V> copy(Configuration<K, V> configuration) {
@@ -292,6 +309,7 @@ public final class ResilientCacheManager implements CacheManager {
       cache.close();
     }
     background.shutdown();
+    timer.shutdownNow();
     redis.close();
     provider.closed(this);
   }

@@ -212,21 +212,6 @@ class ResilientCacheTest {
     }
   }
 
-  @Test
-  void twoManagersWithTheirOwnClients_seeEachOthersWrites() throws Exception {
-    try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager one = provider().getCacheManager(configFile(redis, "one"), getClass().getClassLoader());
-        CacheManager two = provider().getCacheManager(configFile(redis, "two"), getClass().getClassLoader())) {
-      Cache<String, String> a = one.createCache("shared", strings());
-      Cache<String, String> b = two.createCache("shared", strings());
-      a.put("k", "from one");
-      assertThat(b.get("k")).isEqualTo("from one");
-      b.clear();
-      a.unwrap(ResilientCache.class).store().refreshEpoch(); // a second JVM learns of a clear (pub/sub: next issue)
-      assertThat(a.get("k")).isNull();
-    }
-  }
-
   /**
    * The same Cache object through a failover of a primary endpoint (kill, promote, flip the name): calls fail
    * fast with a clear error while Redis is away, then work again, without recreating anything.

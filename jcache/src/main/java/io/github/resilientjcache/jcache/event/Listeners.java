@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Factory;
 import javax.cache.event.CacheEntryCreatedListener;
@@ -148,6 +149,35 @@ public final class Listeners<K, V> implements AutoCloseable {
     if (thrown != null) {
       throw thrown;
     }
+  }
+
+  /**
+   * Delivers an event another JVM's change sent here: to every listener, synchronous ones included, on the
+   * serial executor (the change is made already; nothing here can hold its writer up), in the order the
+   * changes arrived. The event is made there too ({@code null}: nothing to deliver).
+   */
+  public void fireRemote(Supplier<@Nullable EntryEvent<K, V>> event) {
+    asyncDelivery.execute(() -> {
+      EntryEvent<K, V> e;
+      try {
+        e = event.get();
+      } catch (RuntimeException x) {
+        log.warn("cache {}: dropped another JVM's change that could not be read: {}", cacheName, x.toString());
+        return;
+      }
+      if (e == null) {
+        return;
+      }
+      List<EntryEvent<K, V>> events = List.of(e);
+      for (Registration<K, V> r : registrations) {
+        try {
+          deliver(r, events);
+        } catch (RuntimeException | Error x) {
+          log.warn("cache {}: the listener {} threw on another JVM's change: {}", cacheName, r.listener(),
+              x.toString());
+        }
+      }
+    });
   }
 
   private static <K, V> void deliver(Registration<K, V> r, List<EntryEvent<K, V>> events) {

@@ -12,6 +12,9 @@ import java.util.Objects;
  *   rjc:&lt;cache&gt;:&lt;epoch&gt;:s:&lt;key&gt;        an entry with a String key, as it is (readable in redis-cli)
  *   rjc:&lt;cache&gt;:&lt;epoch&gt;:b:&lt;base64url&gt;  an entry with any other key, serialized
  *   rjc:&lt;cache&gt;#epoch                   the cache's epoch: clear() increments it, one round trip
+ *   rjc:&lt;cache&gt;#listeners               the managers listening to the cache, with their leases
+ *   rjc:&lt;cache&gt;#control (channel)        clears and listener arrivals, for every manager of the cache
+ *   rjc:&lt;cache&gt;#events (channel)         entry changes, published only while another manager listens
  * </pre>
  *
  * <p>The cache name is escaped so that no name can reach into another's keys or glob patterns ({@code :},
@@ -37,6 +40,21 @@ public final class KeyLayout {
   /** The key of the cache's epoch counter. */
   public String epochKey() {
     return PREFIX + escaped + "#epoch";
+  }
+
+  /** The key of the registry of managers that listen to the cache. */
+  public String listenersKey() {
+    return PREFIX + escaped + "#listeners";
+  }
+
+  /** The channel clears and listener arrivals are announced on. */
+  public String controlChannel() {
+    return PREFIX + escaped + "#control";
+  }
+
+  /** The channel entry changes are published on while another manager listens. */
+  public String eventsChannel() {
+    return PREFIX + escaped + "#events";
   }
 
   /** Where every entry of {@code epoch} starts. */

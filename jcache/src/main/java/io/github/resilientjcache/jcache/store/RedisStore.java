@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.options.KeysScanOptions;
+import org.redisson.api.options.CommonOptions;
 import org.redisson.api.options.OptionalOptions;
+import org.redisson.api.options.PlainOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.codec.StringCodec;
 
@@ -30,6 +32,7 @@ public final class RedisStore {
   /** A TTL argument meaning: expired at once (not written, or removed). */
   public static final long EXPIRED = 0;
 
+  private static final RScript.ReturnType LIST = RScript.ReturnType.LIST;
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
   private static final byte[] NONE = {};
@@ -37,6 +40,10 @@ public final class RedisStore {
   private final RedisSupervisor redis;
   private final KeyLayout layout;
   private final AtomicLong epoch = new AtomicLong(-1);
+  /** Where the writing scripts publish their changes, with the writer's origin; empty: nobody else listens. */
+  private volatile Publishing publishing = new Publishing(NONE, NONE);
+
+  private record Publishing(byte[] channel, byte[] origin) {}
 
   public RedisStore(RedisSupervisor redis, KeyLayout layout) {
     this.redis = Objects.requireNonNull(redis, "redis");
@@ -56,18 +63,42 @@ public final class RedisStore {
     return layout;
   }
 
-  /** The epoch the cache's entries live under, read from Redis once (and after a clear). */
-  long epoch() {
+  /**
+   * The epoch the cache's entries live under: known here after the first read, moved on by clears (ours at
+   * once, others' through the control channel), read again after a possible miss ({@link #refreshEpoch}).
+   */
+  private CompletionStage<Long> epoch() {
     long e = epoch.get();
     if (e >= 0) {
-      return e;
+      return CompletableFuture.completedFuture(e);
     }
-    String stored = redis.execute(Idempotence.READ, layout.epochKey(),
-        s -> s.client().<String>getBucket(s.options(org.redisson.api.options.PlainOptions.name(layout.epochKey())
-            .codec(StringCodec.INSTANCE))).getAsync());
-    long read = stored == null ? 0 : Long.parseLong(stored);
-    epoch.compareAndSet(-1, read);
-    return epoch.get();
+    String key = layout.epochKey();
+    return redis.<String>executeAsync(Idempotence.READ, key,
+            s -> s.client().<String>getBucket(s.options(PlainOptions.name(key).codec(StringCodec.INSTANCE))).getAsync())
+        .thenApply(stored -> {
+          epochIsAtLeast(stored == null ? 0 : Long.parseLong(stored));
+          return epoch.get();
+        });
+  }
+
+  /** Runs {@code op} on the Redis key of {@code key}, under the current epoch. */
+  private <T> CompletionStage<T> onKey(KeyLayout.EncodedKey key,
+      java.util.function.Function<String, CompletionStage<T>> op) {
+    return epoch().thenCompose(e -> op.apply(layout.entryKey(e, key)));
+  }
+
+  /** Moves to {@code next} unless the epoch known here is newer: another manager cleared the cache. */
+  void epochIsAtLeast(long next) {
+    epoch.accumulateAndGet(next, Math::max);
+  }
+
+  /**
+   * Makes the writing scripts publish each change on {@code channel}, as coming from {@code origin}, or
+   * ({@code null}) publish nothing: the {@link ChangeFeed} decides, from whether anyone else listens.
+   */
+  void publishTo(@Nullable String channel, String origin) {
+    publishing = channel == null ? new Publishing(NONE, NONE)
+        : new Publishing(channel.getBytes(StandardCharsets.UTF_8), origin.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Forgets the cached epoch: the next call reads it again (another JVM may have cleared the cache). */
@@ -75,41 +106,46 @@ public final class RedisStore {
     epoch.set(-1);
   }
 
-  public String redisKey(KeyLayout.EncodedKey key) {
-    return layout.entryKey(epoch(), key);
+  /**
+   * The encoded cache key of one of this cache's Redis keys, as another manager's change names it; null if
+   * it is not one, or lives under an epoch a clear has ended.
+   */
+  public KeyLayout.@Nullable EncodedKey keyOf(String redisKey) {
+    long e = layout.epochOf(redisKey);
+    long now = epoch.get();
+    if (e < 0 || (now >= 0 && e < now)) {
+      return null;
+    }
+    return layout.keyOf(redisKey, e);
   }
 
   /** Reads an entry; {@code accessTtl} as for the scripts ({@link #KEEP} to leave it). */
   public CompletionStage<@Nullable Found> get(KeyLayout.EncodedKey key, long accessTtl) {
-    String k = redisKey(key);
     Idempotence idempotence = accessTtl == KEEP ? Idempotence.READ : Idempotence.IDEMPOTENT;
-    return this.<List<Object>>eval(idempotence, k, Scripts.GET, RScript.ReturnType.LIST, ttl(accessTtl))
+    return onKey(key, k -> this.<List<Object>>eval(idempotence, k, Scripts.GET, LIST, ttl(accessTtl))
         .thenApply(r -> {
           byte[] v = (byte[]) r.get(0);
           return v == null ? null : new Found(v, version(r.get(1)));
-        });
+        }));
   }
 
   /** Whether the entry exists (an access to nothing: no TTL changes). */
   public CompletionStage<Boolean> contains(KeyLayout.EncodedKey key) {
-    String k = redisKey(key);
-    return redis.executeAsync(Idempotence.READ, k, s -> s.client().getKeys().countExistsAsync(k))
-        .thenApply(n -> n != null && n > 0);
+    return onKey(key, k -> redis.executeAsync(Idempotence.READ, k, s -> s.client().getKeys().countExistsAsync(k))
+        .thenApply(n -> n != null && n > 0));
   }
 
   /** Writes an entry; the TTL applied depends on whether it existed. */
   public CompletionStage<Before> put(KeyLayout.EncodedKey key, byte[] value, long createTtl, long updateTtl,
       boolean returnOld) {
-    String k = redisKey(key);
-    return this.<List<Object>>eval(Idempotence.IDEMPOTENT, k, Scripts.PUT, RScript.ReturnType.LIST, value,
-        ttl(createTtl), ttl(updateTtl), returnOld ? ONE : ZERO).thenApply(RedisStore::before);
+    return onKey(key, k -> this.<List<Object>>write(Idempotence.IDEMPOTENT, k, Scripts.PUT, LIST, value,
+        ttl(createTtl), ttl(updateTtl), returnOld ? ONE : ZERO).thenApply(RedisStore::before));
   }
 
   /** Writes an entry only if there is none (and {@code createTtl} is not {@link #EXPIRED}). */
   public CompletionStage<Before> putIfAbsent(KeyLayout.EncodedKey key, byte[] value, long createTtl) {
-    String k = redisKey(key);
-    return this.<List<Object>>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.PUT_IF_ABSENT, RScript.ReturnType.LIST,
-        value, ttl(createTtl)).thenApply(RedisStore::before);
+    return onKey(key, k -> this.<List<Object>>write(Idempotence.NON_IDEMPOTENT, k, Scripts.PUT_IF_ABSENT, LIST,
+        value, ttl(createTtl)).thenApply(RedisStore::before));
   }
 
   /**
@@ -118,10 +154,9 @@ public final class RedisStore {
    */
   public CompletionStage<Before> replace(KeyLayout.EncodedKey key, byte[] value, long updateTtl,
       byte @Nullable [] expected, long accessTtl, boolean returnOld) {
-    String k = redisKey(key);
-    return this.<List<Object>>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.REPLACE, RScript.ReturnType.LIST, value,
+    return onKey(key, k -> this.<List<Object>>write(Idempotence.NON_IDEMPOTENT, k, Scripts.REPLACE, LIST, value,
         ttl(updateTtl), expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO,
-        ttl(accessTtl)).thenApply(RedisStore::before);
+        ttl(accessTtl)).thenApply(RedisStore::before));
   }
 
   /**
@@ -130,11 +165,10 @@ public final class RedisStore {
    */
   public CompletionStage<Before> remove(KeyLayout.EncodedKey key, byte @Nullable [] expected, long accessTtl,
       boolean returnOld) {
-    String k = redisKey(key);
     Idempotence idempotence = expected == null && !returnOld ? Idempotence.IDEMPOTENT : Idempotence.NON_IDEMPOTENT;
-    return this.<List<Object>>eval(idempotence, k, Scripts.REMOVE, RScript.ReturnType.LIST,
+    return onKey(key, k -> this.<List<Object>>write(idempotence, k, Scripts.REMOVE, LIST,
         expected == null ? ZERO : ONE, expected == null ? NONE : expected, returnOld ? ONE : ZERO, ttl(accessTtl))
-        .thenApply(RedisStore::before);
+        .thenApply(RedisStore::before));
   }
 
   /** Removes an entry, unconditionally. */
@@ -149,21 +183,21 @@ public final class RedisStore {
    */
   public CompletionStage<Boolean> changeIfVersion(KeyLayout.EncodedKey key, long version, byte @Nullable [] value,
       long createTtl, long updateTtl) {
-    String k = redisKey(key);
-    return this.<Long>eval(Idempotence.NON_IDEMPOTENT, k, Scripts.CHANGE_IF_VERSION, RScript.ReturnType.LONG,
-        Long.toString(version).getBytes(StandardCharsets.US_ASCII), value == null ? ZERO : ONE,
-        value == null ? NONE : value, ttl(createTtl), ttl(updateTtl)).thenApply(n -> n == 1);
+    return onKey(key, k -> this.<Long>write(Idempotence.NON_IDEMPOTENT, k, Scripts.CHANGE_IF_VERSION,
+        RScript.ReturnType.LONG, Long.toString(version).getBytes(StandardCharsets.US_ASCII), value == null ? ZERO : ONE,
+        value == null ? NONE : value, ttl(createTtl), ttl(updateTtl)).thenApply(n -> n == 1));
   }
 
   /**
-   * Empties the cache in one round trip: the epoch moves on, so no entry of the old one is seen again;
-   * their keys are unlinked in the background (a memory matter, never a correctness one).
+   * Empties the cache in one round trip: the epoch moves on, so no entry of the old one is seen again, and
+   * every manager of the cache is told on its control channel; the old entries' keys are unlinked in the
+   * background (a memory matter, never a correctness one).
    */
   public CompletionStage<Void> clear() {
     String epochKey = layout.epochKey();
-    return redis.executeAsync(Idempotence.NON_IDEMPOTENT, epochKey,
-            s -> s.client().getAtomicLong(s.options(org.redisson.api.options.CommonOptions.name(epochKey)))
-                .incrementAndGetAsync())
+    byte[] channel = layout.controlChannel().getBytes(StandardCharsets.UTF_8);
+    return redis.<Long>executeAsync(Idempotence.NON_IDEMPOTENT, epochKey, s -> scripting(s).<Long>evalAsync(
+            RScript.Mode.READ_WRITE, Scripts.CLEAR, RScript.ReturnType.LONG, List.of(epochKey), (Object) channel))
         .thenAccept(next -> {
           long old = epoch.getAndSet(next);
           if (old >= 0 && old != next) {
@@ -183,7 +217,7 @@ public final class RedisStore {
    * scans each on Cluster). Blocks the caller between pages: for iterators, never on an event loop.
    */
   public Iterable<KeyLayout.EncodedKey> keys(int count) {
-    long e = epoch();
+    long e = epoch().toCompletableFuture().join();
     String pattern = layout.entryPattern(e);
     Iterable<String> names = redis.execute(Idempotence.READ, s -> CompletableFuture.completedFuture(
         s.client().getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(count))));
@@ -200,6 +234,16 @@ public final class RedisStore {
         return layout.keyOf(it.next(), e);
       }
     };
+  }
+
+  /** Runs a writing script: its arguments, then where to publish the change and as whom. */
+  private <T> CompletionStage<T> write(Idempotence idempotence, String key, String script,
+      RScript.ReturnType type, byte[]... args) {
+    Publishing p = publishing;
+    byte[][] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = p.channel();
+    all[args.length + 1] = p.origin();
+    return eval(idempotence, key, script, type, all);
   }
 
   private <T> CompletionStage<T> eval(Idempotence idempotence, String key, String script,

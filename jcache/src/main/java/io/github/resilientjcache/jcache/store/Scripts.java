@@ -6,6 +6,11 @@ package io.github.resilientjcache.jcache.store;
  * version, {@code max(previous + 1, server time in microseconds)}: it only grows, across deletes too, so a
  * near cache can tell an old copy from a new one. Expiry is Redis' own ({@code PEXPIRE}).
  *
+ * <p>The writing scripts take two more arguments, last: the channel to publish the change on ({@code ''}:
+ * nobody else listens, publish nothing) and the writer's origin id. The message is the kind ({@code c},
+ * {@code u}, {@code r}) followed by origin, key, new value and old value, each {@code <length>:<bytes>} or
+ * {@code -} for none ({@link ChangeFeed} reads it).
+ *
  * <p>TTL arguments, in milliseconds: {@code -1} eternal, {@code -2} keep the entry's TTL, {@code 0} expired
  * at once (the entry is not written, or removed), above 0 that many milliseconds.
  */
@@ -21,6 +26,7 @@ final class Scripts {
         local n = tonumber(redis.call('HGET', key, 'n') or '0')
         return math.max(n + 1, now)
       end
+      -- Writes the entry; returns its new version, or 0 if a TTL of 0 removed it instead.
       local function write(key, value, ttl)
         if ttl == 0 then
           redis.call('DEL', key)
@@ -34,6 +40,17 @@ final class Scripts {
           redis.call('PERSIST', key)
         end
         return v
+      end
+      local function field(x)
+        if x then return #x .. ':' .. x end
+        return '-'
+      end
+      local function publishing()
+        return ARGV[#ARGV - 1] ~= ''
+      end
+      local function notify(kind, key, new, old)
+        if not publishing() then return end
+        redis.call('PUBLISH', ARGV[#ARGV - 1], kind .. field(ARGV[#ARGV]) .. field(key) .. field(new) .. field(old))
       end
       local function touch(key, ttl)
         if ttl == 0 then redis.call('DEL', key)
@@ -62,13 +79,15 @@ final class Scripts {
   static final String PUT = COMMON + """
       local existed = redis.call('EXISTS', KEYS[1])
       local old = false
-      if existed == 1 and ARGV[4] == '1' then old = redis.call('HGET', KEYS[1], 'v') end
+      if existed == 1 and (ARGV[4] == '1' or publishing()) then old = redis.call('HGET', KEYS[1], 'v') end
       local ttl = tonumber(existed == 1 and ARGV[3] or ARGV[2])
       if existed == 1 or ttl ~= 0 then
-        write(KEYS[1], ARGV[1], ttl)
-        return {existed, 1, old}
+        if write(KEYS[1], ARGV[1], ttl) ~= 0 then
+          notify(existed == 1 and 'u' or 'c', KEYS[1], ARGV[1], old)
+        end
+        return {existed, 1, ARGV[4] == '1' and old or false}
       end
-      return {existed, 0, old}
+      return {existed, 0, false}
       """;
 
   /** KEYS[1] entry; ARGV[1] value, ARGV[2] TTL. Writes only if absent (and the TTL is not 0). */
@@ -77,6 +96,7 @@ final class Scripts {
       local ttl = tonumber(ARGV[2])
       if ttl == 0 then return {0, 0, false} end
       write(KEYS[1], ARGV[1], ttl)
+      notify('c', KEYS[1], ARGV[1], false)
       return {0, 1, false}
       """;
 
@@ -92,7 +112,7 @@ final class Scripts {
         touch(KEYS[1], tonumber(ARGV[6]))
         return {1, 0, keep}
       end
-      write(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+      if write(KEYS[1], ARGV[1], tonumber(ARGV[2])) ~= 0 then notify('u', KEYS[1], ARGV[1], old) end
       return {1, 1, keep}
       """;
 
@@ -109,6 +129,7 @@ final class Scripts {
         return {1, 0, keep}
       end
       redis.call('DEL', KEYS[1])
+      notify('r', KEYS[1], false, old)
       return {1, 1, keep}
       """;
 
@@ -118,14 +139,30 @@ final class Scripts {
    * entry changed meanwhile.
    */
   static final String CHANGE_IF_VERSION = COMMON + """
-      local n = redis.call('HGET', KEYS[1], 'n')
+      local r = redis.call('HMGET', KEYS[1], 'n', 'v')
+      local n, old = r[1], r[2]
       if (n or '0') ~= ARGV[1] then return 0 end
       if ARGV[2] == '0' then
-        if n then redis.call('DEL', KEYS[1]) end
+        if n then
+          redis.call('DEL', KEYS[1])
+          notify('r', KEYS[1], false, old)
+        end
         return 1
       end
       local ttl = tonumber(n and ARGV[5] or ARGV[4])
-      if n or ttl ~= 0 then write(KEYS[1], ARGV[3], ttl) end
+      if (n or ttl ~= 0) and write(KEYS[1], ARGV[3], ttl) ~= 0 then
+        notify(n and 'u' or 'c', KEYS[1], ARGV[3], old)
+      end
       return 1
+      """;
+
+  /**
+   * KEYS[1] the epoch counter; ARGV[1] the control channel. Moves the cache to a new epoch and tells every
+   * manager of the cache. Returns the new epoch.
+   */
+  static final String CLEAR = """
+      local e = redis.call('INCR', KEYS[1])
+      redis.call('PUBLISH', ARGV[1], 'C' .. e)
+      return e
       """;
 }
