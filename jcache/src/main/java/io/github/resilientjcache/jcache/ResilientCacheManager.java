@@ -2,6 +2,7 @@ package io.github.resilientjcache.jcache;
 
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
+import io.github.resilientjcache.core.ResilientRedisException;
 import io.github.resilientjcache.core.config.ConfigFile;
 import io.github.resilientjcache.core.event.SupervisorEvent;
 import io.github.resilientjcache.jcache.event.Listeners;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
@@ -48,7 +50,7 @@ import org.redisson.config.ReadMode;
  */
 public final class ResilientCacheManager implements CacheManager {
 
-  /** The largest value a cache reads back, before the config file can say otherwise. */
+  /** The largest serialized value a cache writes or reads back, unless serialization.maxValueBytes says. */
   private static final long MAX_VALUE_BYTES = 64L << 20;
   private static final int BACKGROUND_THREADS = 4;
 
@@ -59,6 +61,10 @@ public final class ResilientCacheManager implements CacheManager {
   private final RedisSupervisor redis;
   /** Classes every cache of this manager may read back, from the config's {@code serialization:} section. */
   private final List<String> allowedClasses;
+  /** The largest serialized value, from {@code serialization.maxValueBytes}. */
+  private final long maxValueBytes;
+  /** Per-cache settings from the config file's {@code caches:} section. */
+  private final Map<String, CacheSettings> settings;
   private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
   /** Threads for what runs in the background: loadAll, asynchronous listeners. Idle ones go away. */
   private final ThreadPoolExecutor background;
@@ -75,7 +81,15 @@ public final class ResilientCacheManager implements CacheManager {
     this.properties = properties;
     ConfigFile file = configFile(uri, classLoader, properties);
     this.allowedClasses = file == null ? List.of() : allowedClasses(file);
-    this.redis = supervisor(uri, file, properties);
+    this.maxValueBytes = file == null ? MAX_VALUE_BYTES : maxValueBytes(file);
+    this.settings = file == null ? Map.of() : CacheSettings.read(file);
+    try {
+      this.redis = supervisor(uri, file, properties);
+    } catch (ResilientRedisException e) {
+      // A wrong password, an unreachable endpoint at start: the supervisor's message names the endpoint,
+      // never the password.
+      throw new CacheException("the cache manager for " + describe(uri) + " cannot start: " + e.getMessage(), e);
+    }
     this.background = new ThreadPoolExecutor(BACKGROUND_THREADS, BACKGROUND_THREADS, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), backgroundThreads(describe(uri)));
     this.background.allowCoreThreadTimeOut(true);
@@ -129,6 +143,19 @@ public final class ResilientCacheManager implements CacheManager {
         + " patterns (com.acme.Order, com.acme.*, com.acme.**) but was " + listed);
   }
 
+  private static long maxValueBytes(ConfigFile file) {
+    Object given = file.serialization().get("maxValueBytes");
+    if (given == null) {
+      return MAX_VALUE_BYTES;
+    }
+    if ((given instanceof Integer || given instanceof Long) && ((Number) given).longValue() > 0
+        && ((Number) given).longValue() <= Integer.MAX_VALUE - 8) {
+      return ((Number) given).longValue();
+    }
+    throw file.problem("serialization.maxValueBytes", "must be a whole number of bytes from 1 to "
+        + (Integer.MAX_VALUE - 8) + " (Redis takes at most 512 MB per value), not " + given);
+  }
+
   private static RedisSupervisor supervisor(URI uri, @Nullable ConfigFile file, Properties properties) {
     String name = "jcache";
     Object given = properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY);
@@ -171,7 +198,8 @@ public final class ResilientCacheManager implements CacheManager {
     checkOpen();
     Objects.requireNonNull(cacheName, "cacheName");
     Objects.requireNonNull(configuration, "configuration");
-    MutableConfiguration<K, V> config = copy(configuration);
+    MutableConfiguration<K, V> config = settings.getOrDefault(cacheName, CacheSettings.NONE)
+        .applyTo(copy(configuration));
     if (!config.isStoreByValue()) {
       throw new UnsupportedOperationException("cache " + cacheName + ": store-by-reference is not supported (entries"
           + " live in Redis: always by value)");
@@ -191,7 +219,7 @@ public final class ResilientCacheManager implements CacheManager {
 
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
     Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
-    ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, MAX_VALUE_BYTES);
+    ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, maxValueBytes);
     RedisStore store = new RedisStore(redis, new KeyLayout(cacheName));
     return new ResilientCache<>(cacheName, this, config, store, codec,
         background, new Listeners<>(cacheName, new SerialExecutor(background)),

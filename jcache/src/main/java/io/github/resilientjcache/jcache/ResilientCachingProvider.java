@@ -2,16 +2,21 @@ package io.github.resilientjcache.jcache;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JCache provider: name it, since Redisson's jar registers a provider of its own.
@@ -27,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ResilientCachingProvider implements CachingProvider {
 
+  /** This provider's class name, as {@code Caching.getCachingProvider(String)} and frameworks take it. */
+  public static final String NAME = "io.github.resilientjcache.jcache.ResilientCachingProvider";
+
   /** The system property naming the default config file (a URI, or a path). */
   public static final String CONFIG_PROPERTY = "resilientjcache.config";
   /**
@@ -39,7 +47,38 @@ public final class ResilientCachingProvider implements CachingProvider {
   public static final String CLASSPATH_CONFIG = "resilient-jcache.yaml";
   private static final URI LOCAL_REDIS = URI.create("redis://127.0.0.1:6379");
 
+  private static final Logger log = LoggerFactory.getLogger(ResilientCachingProvider.class);
+  private static final AtomicBoolean TOLD_HOW_TO_NAME_US = new AtomicBoolean();
+
   private final Map<ClassLoader, Map<URI, ResilientCacheManager>> managers = new WeakHashMap<>();
+
+  /**
+   * Made by {@link java.util.ServiceLoader} when {@code Caching} lists the providers. When another one is
+   * registered too (Redisson's jar registers its own), {@code Caching.getCachingProvider()} without a name
+   * fails with "Multiple CachingProviders have been configured"; the log says, once, how to name ours.
+   */
+  public ResilientCachingProvider() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<String> others = otherProviders(loader != null ? loader : getClass().getClassLoader());
+    if (!others.isEmpty() && TOLD_HOW_TO_NAME_US.compareAndSet(false, true)) {
+      log.info("JCache providers besides resilient-jcache are on the class path ({}), so"
+          + " Caching.getCachingProvider() without a name fails with \"Multiple CachingProviders\". Name ours:"
+          + " Caching.getCachingProvider(\"{}\"), or the system property javax.cache.spi.CachingProvider,"
+          + " hibernate.javax.cache.provider or spring.cache.jcache.provider set to it", others, NAME);
+    }
+  }
+
+  /** The providers registered for {@code loader} besides this one, by class name (none instantiated). */
+  static List<String> otherProviders(ClassLoader loader) {
+    List<String> names = new ArrayList<>();
+    try {
+      ServiceLoader.load(CachingProvider.class, loader).stream().map(ServiceLoader.Provider::type)
+          .map(Class::getName).filter(n -> !n.equals(NAME)).distinct().forEach(names::add);
+    } catch (java.util.ServiceConfigurationError e) {
+      log.debug("listing JCache providers failed: {}", e.toString());
+    }
+    return names;
+  }
 
   @Override
   public synchronized CacheManager getCacheManager(@Nullable URI uri, @Nullable ClassLoader classLoader,

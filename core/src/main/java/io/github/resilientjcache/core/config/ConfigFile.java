@@ -13,6 +13,7 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -63,10 +64,14 @@ public final class ConfigFile {
   private final Map<String, Object> nearCache;
   private final Map<String, Map<String, Object>> caches;
   private final Map<String, Object> serialization;
+  /** The zero-based line of each setting of our sections, by dotted path. */
+  private final Map<String, Integer> lines;
 
   private ConfigFile(String source, RedissonPart redisson, ResilienceConfig resilience,
-      Map<String, Object> nearCache, Map<String, Map<String, Object>> caches, Map<String, Object> serialization) {
+      Map<String, Object> nearCache, Map<String, Map<String, Object>> caches, Map<String, Object> serialization,
+      Map<String, Integer> lines) {
     this.source = source;
+    this.lines = lines;
     this.redisson = redisson.config;
     this.serverMode = redisson.mode;
     this.resilience = resilience;
@@ -98,8 +103,9 @@ public final class ConfigFile {
     return switch (scheme.toLowerCase(Locale.ROOT)) {
       case "file" -> load(filePath(uri));
       case "classpath" -> loadResource(uri, classLoader);
+      case "jar" -> loadJarEntry(uri);
       default -> throw ConfigFileException.of(withoutSecrets(uri),
-          "unsupported URI scheme " + scheme + "; use a file: or classpath: URI", null);
+          "unsupported URI scheme " + scheme + "; use a file:, classpath: or jar: URI", null);
     };
   }
 
@@ -162,7 +168,31 @@ public final class ConfigFile {
 
     String redissonText = withoutOurSections(yaml, ours.values(), theirs, source);
     RedissonPart redisson = RedissonPart.parse(redissonText, top, theirs, source);
-    return new ConfigFile(source, redisson, resilience, nearCache, caches, serialization);
+    return new ConfigFile(source, redisson, resilience, nearCache, caches, serialization, plain.lines());
+  }
+
+  /**
+   * An error about a setting of our sections, naming the file, the line the setting is on and its dotted
+   * path (such as {@code caches.users.expiry}): for the modules that read those sections.
+   */
+  public ConfigFileException problem(String path, String detail) {
+    Integer line = lines.get(path);
+    return line == null ? ConfigFileException.of(source, path + ": " + detail, null)
+        : ConfigFileException.atLine(source, line, path + ": " + detail);
+  }
+
+  /**
+   * A duration setting of our sections ({@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h},
+   * {@code PT0.5S} or whole milliseconds), read as the {@code resilience:} section reads its own.
+   *
+   * @throws ConfigFileException naming the file, line and path when it is not one
+   */
+  public Duration duration(String path, @Nullable Object value) {
+    try {
+      return ResilienceSection.toDuration(value);
+    } catch (ResilienceSection.NotA e) {
+      throw problem(path, "must be " + ResilienceSection.DURATION + ", not " + value);
+    }
   }
 
   /** What names this file in messages, such as its URI. */
@@ -252,6 +282,31 @@ public final class ConfigFile {
     } catch (IllegalArgumentException | FileSystemNotFoundException e) {
       throw ConfigFileException.of(uri.toString(), "not a file path (" + e.getMessage() + ")", null);
     }
+  }
+
+  /** A {@code jar:file:/app.jar!/config.yaml} URI, as a class loader's resource URL gives (Hibernate does). */
+  private static ConfigFile loadJarEntry(URI uri) {
+    String spec = uri.getRawSchemeSpecificPart();
+    int bang = spec.indexOf("!/");
+    String source;
+    try {
+      source = bang < 0 ? "jar:..." : "jar:" + withoutSecrets(new URI(spec.substring(0, bang))) + spec.substring(bang);
+    } catch (URISyntaxException e) {
+      source = "jar:...";
+    }
+    byte[] bytes;
+    try {
+      java.net.URLConnection connection = uri.toURL().openConnection();
+      connection.setUseCaches(false); // a cached jar file would stay open, and stale, after the jar changes
+      try (InputStream in = connection.getInputStream()) {
+        bytes = in.readAllBytes();
+      }
+    } catch (java.io.FileNotFoundException | NoSuchFileException e) {
+      throw ConfigFileException.of(source, "no such jar entry, or no such jar", null);
+    } catch (IOException | IllegalArgumentException e) {
+      throw ConfigFileException.of(source, "cannot be read: " + e, e);
+    }
+    return parse(decode(bytes, source), source);
   }
 
   private static ConfigFile loadResource(URI uri, ClassLoader classLoader) {

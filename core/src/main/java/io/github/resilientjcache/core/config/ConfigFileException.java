@@ -20,6 +20,11 @@ public final class ConfigFileException extends IllegalArgumentException {
     return new ConfigFileException(prefix(source, mark == null ? -1 : mark.getLine()) + detail, null);
   }
 
+  /** A problem on a line (0-based) of {@code source}. */
+  static ConfigFileException atLine(String source, int zeroBasedLine, String detail) {
+    return new ConfigFileException(prefix(source, zeroBasedLine) + detail, null);
+  }
+
   /** A problem with the file as a whole, such as a read failure. */
   static ConfigFileException of(String source, String detail, @Nullable Throwable cause) {
     return new ConfigFileException(prefix(source, -1) + detail, cause);

@@ -3,6 +3,7 @@ package io.github.resilientjcache.core.config;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,6 +31,7 @@ final class PlainValues {
 
   private final String source;
   private final Constructor constructor = new Constructor();
+  private final Map<String, Integer> lines = new HashMap<>();
 
   PlainValues(String source) {
     this.source = source;
@@ -55,6 +57,23 @@ final class PlainValues {
     return mapping(key, value, path, this::section);
   }
 
+  /** The zero-based line of every key read so far, by dotted path, nested keys of a section's values too. */
+  Map<String, Integer> lines() {
+    return Map.copyOf(lines);
+  }
+
+  private void recordLines(Node value, String path) {
+    if (value instanceof MappingNode mapping) {
+      for (NodeTuple t : mapping.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k) {
+          String p = path + "." + k.getValue();
+          lines.putIfAbsent(p, k.getStartMark().getLine());
+          recordLines(t.getValueNode(), p);
+        }
+      }
+    }
+  }
+
   /** Reads one entry of a mapping: its key node, its value node, its dotted path. */
   private interface EntryReader<V> {
     V read(Node key, Node value, String path);
@@ -78,6 +97,8 @@ final class PlainValues {
         throw ConfigFileException.at(source, keyNode.getStartMark(),
             path + "." + name + " is set twice (first on line " + (first.getLine() + 1) + ")");
       }
+      lines.put(path + "." + name, keyNode.getStartMark().getLine());
+      recordLines(tuple.getValueNode(), path + "." + name);
       out.put(name, reader.read(keyNode, tuple.getValueNode(), path + "." + name));
     }
     return Collections.unmodifiableMap(out);

@@ -29,7 +29,7 @@ final class ResilienceSection {
 
   static final String NAME = "resilience";
 
-  private static final String DURATION =
+  static final String DURATION =
       "a duration such as 500ms, 1.5s, 2m, 1h, PT0.5S or a whole number of milliseconds";
   private static final String WHOLE_NUMBER = "a whole number";
   private static final String NUMBER = "a number";
@@ -137,7 +137,7 @@ final class ResilienceSection {
    * Reads a duration: ISO-8601 ({@code PT0.5S}), a number with a unit ({@code 500ms}, {@code 1.5s},
    * {@code 2m}, {@code 1h}) or a whole number of milliseconds.
    */
-  private static Duration toDuration(@Nullable Object value) {
+  static Duration toDuration(@Nullable Object value) {
     if (value instanceof Integer || value instanceof Long) {
       return Duration.ofMillis(((Number) value).longValue());
     }
@@ -212,7 +212,7 @@ final class ResilienceSection {
       BiConsumer<ResilienceConfig.Builder, T> setter) {}
 
   /** A value of the wrong kind; the caller knows which setting and which line. */
-  private static final class NotA extends RuntimeException {
+  static final class NotA extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     NotA() {

@@ -744,7 +744,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         }
       } catch (Throwable t) {
         clientGone(slot);
-        built.completeExceptionally(t);
+        if (!built.completeExceptionally(t)) {
+          lateFailure(t, thisAttempt, Duration.ofNanos(System.nanoTime() - started));
+        }
       }
     });
     built.orTimeout(rc.verifyTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((c, err) -> {
@@ -753,6 +755,31 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       if (!handed && c != null) {
         closeCandidate(c, "a client built while the supervisor closed");
       }
+    });
+  }
+
+  /**
+   * An attempt that timed out has failed after all. With Redisson's default retries a wrong password takes
+   * longer than {@code verifyTimeout} to be refused, so without this the supervisor would report "not
+   * connected yet" for ever: a refusal of the credentials before any client ever connected is terminal,
+   * however late it comes.
+   */
+  private void lateFailure(Throwable t, int thisAttempt, Duration took) {
+    Throwable cause = FailureClassifier.unwrap(t);
+    FailureClassifier.Kind kind = FailureClassifier.classify(cause);
+    if (kind != FailureClassifier.Kind.AUTHENTICATION && kind != FailureClassifier.Kind.PERMISSION) {
+      return;
+    }
+    onSupervisorThread(() -> {
+      if (closed || live.generation() != null || live.rejection() instanceof Rejection.Terminal) {
+        return;
+      }
+      if (nextAttempt != null) {
+        nextAttempt.cancel(false);
+      }
+      attemptSeq++; // an attempt running now ends unused
+      attemptRunning = false;
+      configurationRefused(kind, cause, null, thisAttempt, took);
     });
   }
 

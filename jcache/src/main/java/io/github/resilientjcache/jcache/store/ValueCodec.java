@@ -34,14 +34,16 @@ public final class ValueCodec {
   private final String cacheName;
   private final ClassLoader classLoader;
   private final ObjectInputFilter filter;
+  private final long maxBytes;
 
   /**
    * @param allowedTypes the cache's declared key and value types (besides the JDK's value types)
    * @param allowedPatterns more classes to allow, as {@code ObjectInputFilter} patterns ({@code com.acme.*})
-   * @param maxBytes the largest value that may be read back
+   * @param maxBytes the largest serialized value that may be written or read back
    */
   public ValueCodec(String cacheName, ClassLoader classLoader, Set<Class<?>> allowedTypes,
       List<String> allowedPatterns, long maxBytes) {
+    this.maxBytes = maxBytes;
     this.cacheName = Objects.requireNonNull(cacheName, "cacheName");
     this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
     List<String> allow = new ArrayList<>(JDK_VALUE_TYPES);
@@ -68,6 +70,43 @@ public final class ValueCodec {
     return key.isString() ? key.text() : deserialize(key.bytes(), "key");
   }
 
+  /** A byte buffer that refuses to grow past a limit, so an oversized value fails before it is all copied. */
+  private static final class Bounded extends ByteArrayOutputStream {
+    private final long limit;
+
+    Bounded(long limit) {
+      super(128);
+      this.limit = limit;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      check(1);
+      super.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      check(len);
+      super.write(b, off, len);
+    }
+
+    private void check(int more) {
+      if ((long) count + more > limit) {
+        throw new TooLarge();
+      }
+    }
+
+    /** Unchecked, so it passes through ObjectOutputStream's writes as it is. */
+    static final class TooLarge extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      TooLarge() {
+        super(null, null, false, false);
+      }
+    }
+  }
+
   public byte[] encodeValue(Object value) {
     return serialize(value, "value");
   }
@@ -77,9 +116,13 @@ public final class ValueCodec {
   }
 
   private byte[] serialize(Object o, String what) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    Bounded bytes = new Bounded(maxBytes);
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(o);
+    } catch (Bounded.TooLarge e) {
+      throw new CacheException("cache " + cacheName + ": the " + what + " of type " + o.getClass().getName()
+          + " is larger than the " + maxBytes + " bytes a value may have serialized (serialization.maxValueBytes);"
+          + " nothing was written");
     } catch (NotSerializableException e) {
       throw new CacheException("cache " + cacheName + ": the " + what + " of type " + o.getClass().getName()
           + " cannot be stored: " + e.getMessage() + " is not Serializable", e);

@@ -1,0 +1,123 @@
+package io.github.resilientjcache.jcache;
+
+import io.github.resilientjcache.core.config.ConfigFile;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.cache.configuration.Factory;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.AccessedExpiryPolicy;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.expiry.TouchedExpiryPolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cache's settings from the config file's {@code caches:} section, for what a program that creates
+ * caches by name (Hibernate, Spring) cannot say itself. They override the configuration the program passes
+ * to {@code createCache}, for what they set:
+ *
+ * <pre>{@code
+ * caches:
+ *   users:
+ *     expiry: { policy: modified, duration: 10m }   # created | accessed | modified | touched | eternal
+ *     statistics: true
+ *     management: true
+ * }</pre>
+ */
+record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean statistics,
+    @Nullable Boolean management) {
+
+  static final CacheSettings NONE = new CacheSettings(null, null, null);
+
+  private static final String KNOWN = "expiry, statistics and management";
+
+  /** Every cache's settings in {@code file}, checked now: a bad one fails with the file, line and key. */
+  static Map<String, CacheSettings> read(ConfigFile file) {
+    Map<String, CacheSettings> out = new LinkedHashMap<>();
+    file.caches().forEach((name, settings) -> out.put(name, read(file, "caches." + name, settings)));
+    return Map.copyOf(out);
+  }
+
+  private static CacheSettings read(ConfigFile file, String path, Map<String, Object> settings) {
+    Factory<ExpiryPolicy> expiry = null;
+    Boolean statistics = null;
+    Boolean management = null;
+    for (Map.Entry<String, Object> e : settings.entrySet()) {
+      String at = path + "." + e.getKey();
+      switch (e.getKey()) {
+        case "expiry" -> expiry = expiry(file, at, e.getValue());
+        case "statistics" -> statistics = flag(file, at, e.getValue());
+        case "management" -> management = flag(file, at, e.getValue());
+        case "nearCache", "onUnavailable" -> throw file.problem(at, "comes with the near cache and is not"
+            + " supported yet; a cache takes " + KNOWN);
+        default -> throw file.problem(at, "is not a cache setting; a cache takes " + KNOWN);
+      }
+    }
+    return new CacheSettings(expiry, statistics, management);
+  }
+
+  private static Factory<ExpiryPolicy> expiry(ConfigFile file, String path, Object value) {
+    if (!(value instanceof Map<?, ?> map)) {
+      throw file.problem(path, "must be a mapping such as { policy: modified, duration: 10m }");
+    }
+    for (Object key : map.keySet()) {
+      if (!"policy".equals(key) && !"duration".equals(key)) {
+        throw file.problem(path + "." + key, "is not an expiry setting; expiry takes policy and duration");
+      }
+    }
+    Object policy = map.get("policy");
+    if (!(policy instanceof String p)) {
+      throw file.problem(path, "needs a policy: created, accessed, modified, touched or eternal");
+    }
+    String kind = p.strip().toLowerCase(Locale.ROOT);
+    if (kind.equals("eternal")) {
+      if (map.containsKey("duration")) {
+        throw file.problem(path + ".duration", "an eternal policy takes no duration");
+      }
+      return EternalExpiryPolicy.factoryOf();
+    }
+    if (!map.containsKey("duration")) {
+      throw file.problem(path, "needs a duration for the " + kind + " policy, such as duration: 10m");
+    }
+    Duration d = file.duration(path + ".duration", map.get("duration"));
+    if (d.isNegative() || d.isZero()) {
+      throw file.problem(path + ".duration", "must be longer than zero, not " + map.get("duration"));
+    }
+    javax.cache.expiry.Duration duration = new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS,
+        Math.max(1, d.toMillis()));
+    return switch (kind) {
+      case "created" -> CreatedExpiryPolicy.factoryOf(duration);
+      case "accessed" -> AccessedExpiryPolicy.factoryOf(duration);
+      case "modified" -> ModifiedExpiryPolicy.factoryOf(duration);
+      case "touched" -> TouchedExpiryPolicy.factoryOf(duration);
+      default -> throw file.problem(path + ".policy", "must be created, accessed, modified, touched or eternal,"
+          + " not " + p);
+    };
+  }
+
+  private static boolean flag(ConfigFile file, String path, Object value) {
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    throw file.problem(path, "must be true or false, not " + value);
+  }
+
+  /** Applies what these settings set to a configuration a program handed to {@code createCache}. */
+  <K, V> MutableConfiguration<K, V> applyTo(MutableConfiguration<K, V> c) {
+    if (expiry != null) {
+      c.setExpiryPolicyFactory(expiry);
+    }
+    if (statistics != null) {
+      c.setStatisticsEnabled(statistics);
+    }
+    if (management != null) {
+      c.setManagementEnabled(management);
+    }
+    return c;
+  }
+}
