@@ -5,18 +5,22 @@ import io.github.resilientjcache.core.RedisSession;
 import io.github.resilientjcache.core.RedisSupervisor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.options.KeysScanOptions;
+import org.redisson.api.options.MapOptions;
 import org.redisson.api.options.CommonOptions;
 import org.redisson.api.options.OptionalOptions;
 import org.redisson.api.options.PlainOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.codec.CompositeCodec;
 
 /**
  * One cache's entries in Redis, every call through the supervisor: so a rebuilt client is used from the
@@ -33,6 +37,10 @@ public final class RedisStore {
   public static final long EXPIRED = 0;
 
   private static final RScript.ReturnType LIST = RScript.ReturnType.LIST;
+  /** An entry's hash: field names as text, values as bytes. */
+  private static final CompositeCodec FIELDS = new CompositeCodec(StringCodec.INSTANCE, ByteArrayCodec.INSTANCE,
+      ByteArrayCodec.INSTANCE);
+  private static final Set<String> VALUE_AND_VERSION = Set.of("v", "n");
   private static final byte[] ONE = {'1'};
   private static final byte[] ZERO = {'0'};
   private static final byte[] NONE = {};
@@ -119,10 +127,21 @@ public final class RedisStore {
     return layout.keyOf(redisKey, e);
   }
 
-  /** Reads an entry; {@code accessTtl} as for the scripts ({@link #KEEP} to leave it). */
+  /**
+   * Reads an entry; {@code accessTtl} as for the scripts ({@link #KEEP} to leave it). A read that changes
+   * no TTL is a plain HMGET: cheaper for Redis than a script, and fewer bytes.
+   */
   public CompletionStage<@Nullable Found> get(KeyLayout.EncodedKey key, long accessTtl) {
-    Idempotence idempotence = accessTtl == KEEP ? Idempotence.READ : Idempotence.IDEMPOTENT;
-    return onKey(key, k -> this.<List<Object>>eval(idempotence, k, Scripts.GET, LIST, ttl(accessTtl))
+    if (accessTtl == KEEP) {
+      return onKey(key, k -> redis.<Map<String, byte[]>>executeAsync(Idempotence.READ, k,
+              s -> s.client().<String, byte[]>getMap(s.options(MapOptions.<String, byte[]>name(k).codec(FIELDS)))
+                  .getAllAsync(VALUE_AND_VERSION))
+          .thenApply(r -> {
+            byte[] v = r.get("v");
+            return v == null ? null : new Found(v, version(r.get("n")));
+          }));
+    }
+    return onKey(key, k -> this.<List<Object>>eval(Idempotence.IDEMPOTENT, k, Scripts.GET, LIST, ttl(accessTtl))
         .thenApply(r -> {
           byte[] v = (byte[]) r.get(0);
           return v == null ? null : new Found(v, version(r.get(1)));

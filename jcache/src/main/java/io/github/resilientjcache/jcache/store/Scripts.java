@@ -20,11 +20,12 @@ final class Scripts {
 
   /** Writing and touching an entry: a Lua chunk shared by the scripts. */
   private static final String COMMON = """
+      -- The entry's next version, and whether it exists now.
       local function next_version(key)
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local n = tonumber(redis.call('HGET', key, 'n') or '0')
-        return math.max(n + 1, now)
+        local n = redis.call('HGET', key, 'n')
+        return math.max(tonumber(n or '0') + 1, now), n ~= false
       end
       -- Writes the entry; returns its new version, or 0 if a TTL of 0 removed it instead.
       local function write(key, value, ttl)
@@ -32,12 +33,12 @@ final class Scripts {
           redis.call('DEL', key)
           return 0
         end
-        local v = next_version(key)
+        local v, existed = next_version(key)
         redis.call('HSET', key, 'v', value, 'n', string.format('%.0f', v))
         if ttl > 0 then
           redis.call('PEXPIRE', key, ttl)
-        elseif ttl == -1 then
-          redis.call('PERSIST', key)
+        elseif ttl == -1 and existed then
+          redis.call('PERSIST', key) -- a new key has no TTL to drop
         end
         return v
       end
