@@ -4,6 +4,7 @@ import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
 import io.github.resilientjcache.core.ResilientRedisException;
 import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.core.config.UriText;
 import io.github.resilientjcache.core.event.SupervisorEvent;
 import io.github.resilientjcache.jcache.event.Listeners;
 import io.github.resilientjcache.jcache.event.SerialExecutor;
@@ -372,12 +373,6 @@ public final class ResilientCacheManager implements CacheManager {
 
   /** A URI for messages: without user info, which may hold a password. */
   static String describe(URI uri) {
-    if (uri.getRawUserInfo() == null) {
-      return uri.toString();
-    }
-    String s = uri.toString();
-    int at = s.indexOf('@');
-    int scheme = s.indexOf("://");
-    return scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + s.substring(at + 1) : "(a URI with credentials)";
+    return UriText.withoutCredentials(uri.toString());
   }
 }

@@ -4,7 +4,6 @@ import io.github.resilientjcache.core.ResilienceConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -286,14 +285,7 @@ public final class ConfigFile {
 
   /** A {@code jar:file:/app.jar!/config.yaml} URI, as a class loader's resource URL gives (Hibernate does). */
   private static ConfigFile loadJarEntry(URI uri) {
-    String spec = uri.getRawSchemeSpecificPart();
-    int bang = spec.indexOf("!/");
-    String source;
-    try {
-      source = bang < 0 ? "jar:..." : "jar:" + withoutSecrets(new URI(spec.substring(0, bang))) + spec.substring(bang);
-    } catch (URISyntaxException e) {
-      source = "jar:...";
-    }
+    String source = withoutSecrets(uri);
     byte[] bytes;
     try {
       java.net.URLConnection connection = uri.toURL().openConnection();
@@ -304,7 +296,8 @@ public final class ConfigFile {
     } catch (java.io.FileNotFoundException | NoSuchFileException e) {
       throw ConfigFileException.of(source, "no such jar entry, or no such jar", null);
     } catch (IOException | IllegalArgumentException e) {
-      throw ConfigFileException.of(source, "cannot be read: " + e, e);
+      // Only the kind of failure: the JDK's messages for a jar behind a URL repeat the URL, password and all.
+      throw ConfigFileException.of(source, "cannot be read (" + e.getClass().getSimpleName() + ")", null);
     }
     return parse(decode(bytes, source), source);
   }
@@ -350,10 +343,6 @@ public final class ConfigFile {
 
   /** The URI without user info or query, either of which may carry a password. */
   private static String withoutSecrets(URI uri) {
-    try {
-      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
-    } catch (URISyntaxException e) {
-      return uri.getScheme() + ":...";
-    }
+    return UriText.withoutCredentials(uri.toString());
   }
 }

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.core.internal;
 
+import io.github.resilientjcache.core.config.UriText;
 import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -65,13 +66,9 @@ record Topology(Kind kind, String endpoint, @Nullable String hostname, int port)
 
   /** An address without user info (which may hold a password). */
   static String sanitise(String address) {
-    int at = address.lastIndexOf('@');
-    int scheme = address.indexOf("://");
-    if (at < 0) {
-      return address;
-    }
-    return (scheme >= 0 ? address.substring(0, scheme + 3) : "") + address.substring(at + 1);
+    return UriText.withoutCredentials(address);
   }
+
 
   private static String join(List<String> addresses) {
     return addresses.stream().map(Topology::sanitise).collect(Collectors.joining(",", "[", "]"));
