@@ -155,6 +155,43 @@ class RebuildLifecycleTest {
     }
   }
 
+  /**
+   * With Redisson's default retries the refusal comes after the first verify has timed out: the
+   * supervisor starts unavailable, then, once Redisson says why, calls get the authentication error and
+   * the attempts stop, each one ended by its RebuildFailed.
+   */
+  @Test
+  void aLateRefusal_ofTheCredentials_isTerminalToo_andEveryAttemptEnds() {
+    String wrong = "late-wrong-7315";
+    try (var redis = RedisTopology.standalone(RedisOptions.defaults().password("the-right-one"))) {
+      var config = new org.redisson.config.Config();
+      config.useSingleServer().setAddress(redis.uri());
+      config.setPassword(wrong);
+      RedisSupervisor supervisor;
+      try {
+        supervisor = RedisSupervisor.builder(config).name("late-auth").build();
+      } catch (RedisAuthenticationException prompt) {
+        assertThat(prompt).hasMessageContaining("refused the credentials").message().doesNotContain(wrong);
+        return; // Redisson was quick this time: the prompt path, tested above
+      }
+      try (supervisor) {
+        List<SupervisorEvent> events = new CopyOnWriteArrayList<>();
+        supervisor.events().onEvent(events::add);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(
+                () -> supervisor.execute(Idempotence.READ, s -> s.client().getKeys().countAsync()))
+            .isInstanceOf(RedisAuthenticationException.class).hasMessageContaining("refused the credentials")
+            .message().doesNotContain(wrong));
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(events, SupervisorEvent.RebuildStarted.class)
+            <= count(events, SupervisorEvent.RebuildFailed.class) + count(events, SupervisorEvent.RebuildSucceeded.class));
+        assertThat(supervisor.state()).isEqualTo(SupervisorState.UNAVAILABLE);
+      }
+    }
+  }
+
+  private static long count(List<SupervisorEvent> events, Class<?> type) {
+    return events.stream().filter(type::isInstance).count();
+  }
+
   @Test
   void noPassword_whenRedisRequiresOne_isAnAuthenticationErrorToo() {
     try (var redis = RedisTopology.standalone(RedisOptions.defaults().password("needed-pw"))) {

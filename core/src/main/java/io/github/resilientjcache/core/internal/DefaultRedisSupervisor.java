@@ -45,13 +45,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -388,14 +385,23 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     }
   }
 
+  private String credentialsRefused() {
+    return "Redis " + topology.endpoint() + " refused the credentials: check the password (or user) in the config";
+  }
+
+  /** What an ACL user needs for the probe, for the messages that say it was refused. */
+  private String probeNeeds() {
+    return "the user needs EVAL and EVALSHA, and PEXPIRE on the key '" + rc.probeKey()
+        + "' (resilience.probeKey); see docs/failover.md";
+  }
+
   /** Counts a failed attempt, signals what it means, and turns it into what the caller gets. */
   RuntimeException recordFailure(Attempt<?> a, FailureClassifier.Kind kind, Throwable e) {
     Generation g = a.generation;
     switch (kind) {
       case AUTHENTICATION:
         failed.increment();
-        return new RedisAuthenticationException("Redis " + topology.endpoint()
-            + " refused the credentials: check the password (or user) in the config", e);
+        return new RedisAuthenticationException(credentialsRefused(), e);
       case PERMISSION:
         failed.increment();
         return new RedisPermissionException("Redis " + topology.endpoint() + " refused the command for this user ("
@@ -760,26 +766,26 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   /**
    * An attempt that timed out has failed after all. With Redisson's default retries a wrong password takes
-   * longer than {@code verifyTimeout} to be refused, so without this the supervisor would report "not
-   * connected yet" for ever: a refusal of the credentials before any client ever connected is terminal,
-   * however late it comes.
+   * longer than {@code verifyTimeout} to be refused, so its timeout said only "no verified client"; when the
+   * late answer is a refusal of the config, it is handled as {@link #attemptDone} handles a prompt one:
+   * terminal before any client connected, a slow retry after (a password rotation). Its RebuildFailed was
+   * published at the timeout; an attempt running now is cancelled, its own RebuildFailed published.
    */
   private void lateFailure(Throwable t, int thisAttempt, Duration took) {
     Throwable cause = FailureClassifier.unwrap(t);
     FailureClassifier.Kind kind = FailureClassifier.classify(cause);
-    if (kind != FailureClassifier.Kind.AUTHENTICATION && kind != FailureClassifier.Kind.PERMISSION) {
-      return;
+    if (!kind.isConfiguration()) {
+      return; // the timeout said enough: the next attempt is on its way
     }
     onSupervisorThread(() -> {
-      if (closed || live.generation() != null || live.rejection() instanceof Rejection.Terminal) {
+      if (closed || live.rejection() instanceof Rejection.Terminal) {
         return;
       }
+      cancelAttempt("the config was refused: " + kind);
       if (nextAttempt != null) {
         nextAttempt.cancel(false);
       }
-      attemptSeq++; // an attempt running now ends unused
-      attemptRunning = false;
-      configurationRefused(kind, cause, null, thisAttempt, took);
+      configurationRefused(kind, cause, live.generation(), thisAttempt, took, false);
     });
   }
 
@@ -873,8 +879,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     Generation old = live.generation();
     long n = old == null ? 0 : old.number;
     FailureClassifier.Kind kind = FailureClassifier.classify(cause);
-    if (kind == FailureClassifier.Kind.AUTHENTICATION || kind == FailureClassifier.Kind.PERMISSION) {
-      configurationRefused(kind, cause, old, thisAttempt, took);
+    if (kind.isConfiguration()) {
+      configurationRefused(kind, cause, old, thisAttempt, took, true);
       return;
     }
     String what = cause instanceof NotAPrimaryException ? cause.getMessage() : Describe.describe(cause);
@@ -916,31 +922,34 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   }
 
   /** Wrong credentials or missing permissions: configuration, never a failover. */
+  /** {@code publish}: whether this attempt's RebuildFailed is still to be published (not at a timeout). */
   private void configurationRefused(FailureClassifier.Kind kind, Throwable cause, @Nullable Generation old,
-      int thisAttempt, Duration took) {
+      int thisAttempt, Duration took, boolean publish) {
     long n = old == null ? 0 : old.number;
     String what = kind == FailureClassifier.Kind.AUTHENTICATION ? "authentication refused" : "permission refused";
     if (old == null) {
       // Never connected: the config is wrong, and retrying would only hammer Redis with bad logins.
       RuntimeException error = kind == FailureClassifier.Kind.AUTHENTICATION
-          ? new RedisAuthenticationException("Redis " + topology.endpoint()
-              + " refused the credentials: check the password (or user) in the config; not retrying", cause)
+          ? new RedisAuthenticationException(credentialsRefused() + "; not retrying", cause)
           : new RedisPermissionException("Redis " + topology.endpoint() + " refused the supervisor's probe ("
-              + Describe.describe(cause) + "): the user needs EVAL and EVALSHA, and PEXPIRE on the key '" + rc.probeKey()
-              + "' (resilience.probeKey); see docs/failover.md; not retrying", cause);
+              + Describe.describe(cause) + "): " + probeNeeds() + "; not retrying", cause);
       live = Live.rejecting(null, new Rejection.Terminal(error));
       log.error("Redis {}: {}; the supervisor stops connecting until it is restarted with a corrected config",
           topology.endpoint(), what);
-      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
-          what, Duration.ZERO));
+      if (publish) {
+        events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+            what, Duration.ZERO));
+      }
       firstOutcome.completeExceptionally(error);
       return;
     }
     // It worked before: a password rotation in progress, perhaps. Keep trying, slowly.
     log.error("Redis {}: {} on rebuild attempt {}; retrying every {} s", topology.endpoint(), what, thisAttempt,
         rc.rebuildBackoffMax().toSeconds());
-    events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
-        what, rc.rebuildBackoffMax()));
+    if (publish) {
+      events.publish(new SupervisorEvent.RebuildFailed(clock.instant(), topology.endpoint(), n, thisAttempt, took,
+          what, rc.rebuildBackoffMax()));
+    }
     Purpose purpose = attemptPurpose;
     nextAttempt = supervisor.schedule(guarded(() -> startAttempt(purpose, "retry after: " + what, true)),
         rc.rebuildBackoffMax().toMillis(), TimeUnit.MILLISECONDS);
@@ -1077,8 +1086,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
     if (kind == FailureClassifier.Kind.PERMISSION) {
       if (!permissionLogged) {
         permissionLogged = true;
-        log.error("Redis {}: the probe was refused ({}); the user needs EVAL and EVALSHA, and PEXPIRE on the key"
-            + " '{}' (resilience.probeKey); see docs/failover.md", topology.endpoint(), Describe.describe(cause), rc.probeKey());
+        log.error("Redis {}: the probe was refused ({}); {}", topology.endpoint(), Describe.describe(cause),
+            probeNeeds());
       }
       return;
     }

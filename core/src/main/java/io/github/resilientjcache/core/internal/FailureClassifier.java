@@ -81,6 +81,11 @@ final class FailureClassifier {
       this.refusedBeforeRunning = refusedBeforeRunning;
     }
 
+    /** The config is wrong (credentials, permissions): never a failover, and retrying will not help soon. */
+    boolean isConfiguration() {
+      return this == AUTHENTICATION || this == PERMISSION;
+    }
+
     /** Counted by the failure counter: Redis may be gone. */
     boolean isCounted() {
       return counted;
@@ -114,7 +119,7 @@ final class FailureClassifier {
     Throwable cur = t;
     for (int depth = 0; cur != null && depth < MAX_DEPTH; depth++, cur = cur.getCause()) {
       Kind k = classifyOne(cur);
-      if (k == Kind.AUTHENTICATION || k == Kind.PERMISSION || k.replacesClient()) {
+      if (k.isConfiguration() || k.replacesClient()) {
         return k;
       }
       if (found == Kind.APPLICATION) {
