@@ -156,6 +156,7 @@ public final class ConfigFile {
     }
 
     PlainValues plain = new PlainValues(source);
+    ours.forEach((name, tuple) -> plain.recordLines(tuple.getKeyNode(), tuple.getValueNode(), name));
     ResilienceConfig resilience = ResilienceSection.read(keyOf(ours.get(ResilienceSection.NAME)),
         valueOf(ours.get(ResilienceSection.NAME)), plain, source);
     Map<String, Object> nearCache =
@@ -190,7 +191,7 @@ public final class ConfigFile {
     try {
       return ResilienceSection.toDuration(value);
     } catch (ResilienceSection.NotA e) {
-      throw problem(path, "must be " + ResilienceSection.DURATION + ", not " + value);
+      throw problem(path, "must be " + ResilienceSection.DURATION + " but was " + value);
     }
   }
 

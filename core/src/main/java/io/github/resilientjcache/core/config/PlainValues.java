@@ -57,18 +57,18 @@ final class PlainValues {
     return mapping(key, value, path, this::section);
   }
 
-  /** The zero-based line of every key read so far, by dotted path, nested keys of a section's values too. */
+  /** The zero-based line of every key recorded, by dotted path. */
   Map<String, Integer> lines() {
     return Map.copyOf(lines);
   }
 
-  private void recordLines(Node value, String path) {
+  /** Records the line of {@code key} (at {@code path}) and of every key nested in its value. */
+  void recordLines(Node key, Node value, String path) {
+    lines.putIfAbsent(path, key.getStartMark().getLine());
     if (value instanceof MappingNode mapping) {
       for (NodeTuple t : mapping.getValue()) {
         if (t.getKeyNode() instanceof ScalarNode k) {
-          String p = path + "." + k.getValue();
-          lines.putIfAbsent(p, k.getStartMark().getLine());
-          recordLines(t.getValueNode(), p);
+          recordLines(k, t.getValueNode(), path + "." + k.getValue());
         }
       }
     }
@@ -97,8 +97,6 @@ final class PlainValues {
         throw ConfigFileException.at(source, keyNode.getStartMark(),
             path + "." + name + " is set twice (first on line " + (first.getLine() + 1) + ")");
       }
-      lines.put(path + "." + name, keyNode.getStartMark().getLine());
-      recordLines(tuple.getValueNode(), path + "." + name);
       out.put(name, reader.read(keyNode, tuple.getValueNode(), path + "." + name));
     }
     return Collections.unmodifiableMap(out);
