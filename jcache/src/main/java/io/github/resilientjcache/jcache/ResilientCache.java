@@ -1172,14 +1172,6 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     return locks;
   }
 
-  RedisStore store() {
-    return store;
-  }
-
-  Listeners<K, V> listeners() {
-    return listeners;
-  }
-
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("cache " + name + " is closed");

@@ -15,12 +15,13 @@ import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.options.KeysScanOptions;
 import org.redisson.api.options.MapOptions;
-import org.redisson.api.options.CommonOptions;
 import org.redisson.api.options.OptionalOptions;
 import org.redisson.api.options.PlainOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.codec.CompositeCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One cache's entries in Redis, every call through the supervisor: so a rebuilt client is used from the
@@ -36,6 +37,7 @@ public final class RedisStore {
   /** A TTL argument meaning: expired at once (not written, or removed). */
   public static final long EXPIRED = 0;
 
+  private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
   private static final RScript.ReturnType LIST = RScript.ReturnType.LIST;
   /** An entry's hash: field names as text, values as bytes. */
   private static final CompositeCodec FIELDS = new CompositeCodec(StringCodec.INSTANCE, ByteArrayCodec.INSTANCE,
@@ -110,7 +112,7 @@ public final class RedisStore {
   }
 
   /** Forgets the cached epoch: the next call reads it again (another JVM may have cleared the cache). */
-  public void refreshEpoch() {
+  void refreshEpoch() {
     epoch.set(-1);
   }
 
@@ -218,17 +220,22 @@ public final class RedisStore {
     return redis.<Long>executeAsync(Idempotence.NON_IDEMPOTENT, epochKey, s -> scripting(s).<Long>evalAsync(
             RScript.Mode.READ_WRITE, Scripts.CLEAR, RScript.ReturnType.LONG, List.of(epochKey), (Object) channel))
         .thenAccept(next -> {
-          long old = epoch.getAndSet(next);
-          if (old >= 0 && old != next) {
-            unlinkEpoch(old);
-          }
+          // Never back: our own announcement, or a later clear's, may have arrived before this reply.
+          epochIsAtLeast(next);
+          unlinkEpoch(next - 1); // the epoch this clear ended, whoever moved us past it
         });
   }
 
   private void unlinkEpoch(long old) {
     String pattern = layout.entryPattern(old);
     redis.executeAsync(Idempotence.IDEMPOTENT, s -> s.client().getKeys().unlinkByPatternAsync(pattern))
-        .exceptionally(e -> null); // best effort: a later clear unlinks what is left
+        .exceptionally(e -> {
+          // Never read again, so never a correctness matter; what is left goes with its TTL, or by hand.
+          log.warn("cache {}: unlinking the entries of epoch {} after a clear failed ({}); they stay until they"
+              + " expire, or: redis-cli --scan --pattern '{}' | xargs redis-cli unlink", layout.cacheName(), old,
+              e.toString(), pattern);
+          return null;
+        });
   }
 
   /**

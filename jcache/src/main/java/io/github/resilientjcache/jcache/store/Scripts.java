@@ -20,24 +20,19 @@ final class Scripts {
 
   /** Writing and touching an entry: a Lua chunk shared by the scripts. */
   private static final String COMMON = """
-      -- The entry's next version, and whether it exists now.
-      local function next_version(key)
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local n = redis.call('HGET', key, 'n')
-        return math.max(tonumber(n or '0') + 1, now), n ~= false
-      end
-      -- Writes the entry; returns its new version, or 0 if a TTL of 0 removed it instead.
-      local function write(key, value, ttl)
+      -- Writes the entry, whose version is n now (false: it does not exist); returns its new version, or 0
+      -- if a TTL of 0 removed it instead.
+      local function write(key, value, ttl, n)
         if ttl == 0 then
-          redis.call('DEL', key)
+          if n then redis.call('DEL', key) end
           return 0
         end
-        local v, existed = next_version(key)
+        local t = redis.call('TIME')
+        local v = math.max(tonumber(n or '0') + 1, tonumber(t[1]) * 1000000 + tonumber(t[2]))
         redis.call('HSET', key, 'v', value, 'n', string.format('%.0f', v))
         if ttl > 0 then
           redis.call('PEXPIRE', key, ttl)
-        elseif ttl == -1 and existed then
+        elseif ttl == -1 and n then
           redis.call('PERSIST', key) -- a new key has no TTL to drop
         end
         return v
@@ -78,12 +73,13 @@ final class Scripts {
    * return the old value. A creation with a TTL of 0 writes nothing (changed 0).
    */
   static final String PUT = COMMON + """
-      local existed = redis.call('EXISTS', KEYS[1])
+      local n = redis.call('HGET', KEYS[1], 'n')
+      local existed = n and 1 or 0
       local old = false
-      if existed == 1 and (ARGV[4] == '1' or publishing()) then old = redis.call('HGET', KEYS[1], 'v') end
-      local ttl = tonumber(existed == 1 and ARGV[3] or ARGV[2])
-      if existed == 1 or ttl ~= 0 then
-        if write(KEYS[1], ARGV[1], ttl) ~= 0 then
+      if n and (ARGV[4] == '1' or publishing()) then old = redis.call('HGET', KEYS[1], 'v') end
+      local ttl = tonumber(n and ARGV[3] or ARGV[2])
+      if n or ttl ~= 0 then
+        if write(KEYS[1], ARGV[1], ttl, n) ~= 0 then
           notify(existed == 1 and 'u' or 'c', KEYS[1], ARGV[1], old)
         end
         return {existed, 1, ARGV[4] == '1' and old or false}
@@ -96,7 +92,7 @@ final class Scripts {
       if redis.call('EXISTS', KEYS[1]) == 1 then return {1, 0, false} end
       local ttl = tonumber(ARGV[2])
       if ttl == 0 then return {0, 0, false} end
-      write(KEYS[1], ARGV[1], ttl)
+      write(KEYS[1], ARGV[1], ttl, false)
       notify('c', KEYS[1], ARGV[1], false)
       return {0, 1, false}
       """;
@@ -106,14 +102,15 @@ final class Scripts {
    * ARGV[5] '1' to return the old value, ARGV[6] the access TTL to apply when the value does not match.
    */
   static final String REPLACE = COMMON + """
-      local old = redis.call('HGET', KEYS[1], 'v')
+      local r = redis.call('HMGET', KEYS[1], 'v', 'n')
+      local old = r[1]
       if not old then return {0, 0, false} end
       local keep = ARGV[5] == '1' and old or false
       if ARGV[3] == '1' and old ~= ARGV[4] then
         touch(KEYS[1], tonumber(ARGV[6]))
         return {1, 0, keep}
       end
-      if write(KEYS[1], ARGV[1], tonumber(ARGV[2])) ~= 0 then notify('u', KEYS[1], ARGV[1], old) end
+      if write(KEYS[1], ARGV[1], tonumber(ARGV[2]), r[2]) ~= 0 then notify('u', KEYS[1], ARGV[1], old) end
       return {1, 1, keep}
       """;
 
@@ -151,7 +148,7 @@ final class Scripts {
         return 1
       end
       local ttl = tonumber(n and ARGV[5] or ARGV[4])
-      if (n or ttl ~= 0) and write(KEYS[1], ARGV[3], ttl) ~= 0 then
+      if (n or ttl ~= 0) and write(KEYS[1], ARGV[3], ttl, n) ~= 0 then
         notify(n and 'u' or 'c', KEYS[1], ARGV[3], old)
       end
       return 1
