@@ -20,12 +20,19 @@ final class Expiry {
 
   private final ExpiryPolicy policy;
   private final boolean fixed;
+  /** For a fixed policy, its three answers, asked once. */
+  private final long creation;
+  private final long update;
+  private final long access;
 
   Expiry(ExpiryPolicy policy) {
     this.policy = policy;
     Class<?> c = policy.getClass();
     this.fixed = c == EternalExpiryPolicy.class || c == CreatedExpiryPolicy.class || c == AccessedExpiryPolicy.class
         || c == ModifiedExpiryPolicy.class || c == TouchedExpiryPolicy.class;
+    this.creation = fixed ? askCreation() : 0;
+    this.update = fixed ? askUpdate() : 0;
+    this.access = fixed ? askAccess() : 0;
   }
 
   /** Whether the policy's answers can be asked for before knowing the entry. */
@@ -38,16 +45,28 @@ final class Expiry {
   }
 
   long creation() {
-    return ttl(safely(Kind.CREATION), RedisStore.ETERNAL);
+    return fixed ? creation : askCreation();
   }
 
   /** For an update; {@link RedisStore#KEEP} when the policy leaves the expiry as it is. */
   long update() {
-    return ttl(safely(Kind.UPDATE), RedisStore.KEEP);
+    return fixed ? update : askUpdate();
   }
 
   /** For an access; {@link RedisStore#KEEP} when the policy leaves the expiry as it is. */
   long access() {
+    return fixed ? access : askAccess();
+  }
+
+  private long askCreation() {
+    return ttl(safely(Kind.CREATION), RedisStore.ETERNAL);
+  }
+
+  private long askUpdate() {
+    return ttl(safely(Kind.UPDATE), RedisStore.KEEP);
+  }
+
+  private long askAccess() {
     return ttl(safely(Kind.ACCESS), RedisStore.KEEP);
   }
 

@@ -13,8 +13,8 @@ import io.github.resilientjcache.jcache.store.KeyLayout.EncodedKey;
 import io.github.resilientjcache.jcache.store.RedisStore;
 import io.github.resilientjcache.jcache.store.ValueCodec;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,11 +29,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
@@ -74,8 +73,6 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private static final int COMPARE_AND_SET_ATTEMPTS = 16;
   /** How long registering a listener waits for the subscription to other JVMs' changes. */
   private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
-  /** Turns for read-decide-write on a key, shared by the caches of this JVM: a few dozen stripes are plenty. */
-  private static final Lock[] TURNS = newTurns(64);
 
   private final String name;
   private final ResilientCacheManager manager;
@@ -91,6 +88,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private final CacheStatistics statistics = new CacheStatistics();
   private final ManagementBeans beans;
   private final ChangeFeed feed;
+  private final KeyTurns turns = new KeyTurns();
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
@@ -187,20 +185,16 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       encoded.put(key, codec.encodeKey(Objects.requireNonNull(key, "a key in keys")));
     }
     long start = System.nanoTime();
-    Map<K, CompletionStage<RedisStore.@Nullable Found>> reads = new LinkedHashMap<>();
-    long accessTtl = scripted() ? expiry.access() : RedisStore.KEEP;
-    encoded.forEach((key, k) -> reads.put(key, store.get(k, accessTtl)));
+    List<K> asked = new ArrayList<>(encoded.keySet());
+    List<RedisStore.@Nullable Found> reads = readMany(new ArrayList<>(encoded.values()), true);
     Map<K, V> found = new LinkedHashMap<>();
     List<K> missing = new ArrayList<>();
-    for (Map.Entry<K, CompletionStage<RedisStore.@Nullable Found>> r : reads.entrySet()) {
-      RedisStore.Found f = await(r.getValue());
+    for (int i = 0; i < asked.size(); i++) {
+      RedisStore.Found f = reads.get(i);
       if (f == null) {
-        missing.add(r.getKey());
+        missing.add(asked.get(i));
       } else {
-        if (!scripted()) {
-          touch(encoded.get(r.getKey()));
-        }
-        found.put(r.getKey(), value(f.value()));
+        found.put(asked.get(i), value(f.value()));
       }
     }
     if (statisticsEnabled) {
@@ -216,6 +210,27 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
           found.put(key, value);
         }
       });
+    }
+    return found;
+  }
+
+  /**
+   * Reads entries all at once; null where there is none. {@code access}: each is an access now (else the
+   * caller applies the access when it hands the entry out).
+   */
+  private List<RedisStore.@Nullable Found> readMany(List<EncodedKey> keys, boolean access) {
+    long accessTtl = access && scripted() ? expiry.access() : RedisStore.KEEP;
+    List<CompletionStage<RedisStore.@Nullable Found>> reads = new ArrayList<>(keys.size());
+    for (EncodedKey k : keys) {
+      reads.add(store.get(k, accessTtl));
+    }
+    List<RedisStore.@Nullable Found> found = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      RedisStore.Found f = await(reads.get(i));
+      if (f != null && access && !scripted()) {
+        touch(keys.get(i));
+      }
+      found.add(f);
     }
     return found;
   }
@@ -243,7 +258,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     byte[] bytes = bytes(value);
     long start = System.nanoTime();
     if (!scripted()) {
-      Applied<K, V> a = apply(key, k, writeThrough, current -> Plan.set(value));
+      Applied<K, V> a = apply(key, k, writeThrough, current -> Plan.set(value, bytes));
       if (returnOld) {
         countGet(a.before() != null, start);
       }
@@ -320,7 +335,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     } else {
       for (Map.Entry<K, V> e : entries.entrySet()) {
         V value = e.getValue();
-        Applied<K, V> a = apply(e.getKey(), keys.get(e.getKey()), false, current -> Plan.set(value));
+        byte[] bytes = values.get(e.getKey());
+        Applied<K, V> a = apply(e.getKey(), keys.get(e.getKey()), false, current -> Plan.set(value, bytes));
         countPut(a.op() == Op.SET, start);
         event(a).ifPresent(events::add);
       }
@@ -341,7 +357,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       RedisStore.Before b = await(store.putIfAbsent(k, bytes, expiry.creation()));
       written = b.changed();
     } else {
-      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.set(value) : Plan.none());
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.set(value, bytes) : Plan.none());
       written = a.op() == Op.SET;
     }
     countGet(!written, start); // as the spec's table has it: a put that happened was a miss
@@ -399,7 +415,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       removed = b.changed();
     } else {
       Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none()
-          : Arrays.equals(bytes(current), expected) ? Plan.remove() : Plan.access());
+          : current.equals(oldValue) ? Plan.remove() : Plan.access());
       existed = a.before() != null;
       removed = a.op() == Op.REMOVE;
     }
@@ -425,7 +441,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       replaced = b.changed();
     } else {
       Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none()
-          : Arrays.equals(bytes(current), expected) ? Plan.set(newValue) : Plan.access());
+          : current.equals(oldValue) ? Plan.set(newValue, bytes) : Plan.access());
       existed = a.before() != null;
       replaced = a.op() == Op.SET;
     }
@@ -460,7 +476,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       replaced = b.changed();
       old = b.oldValue() == null ? null : value(b.oldValue());
     } else {
-      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none() : Plan.set(value));
+      Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.none() : Plan.set(value, bytes));
       replaced = a.op() == Op.SET;
       old = a.before();
     }
@@ -545,25 +561,31 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private enum Op { NONE, ACCESS, SET, LOAD, REMOVE }
 
   /** A decision: the operation, and the value it writes. */
-  private record Plan<V>(Op op, @Nullable V value) {
+  /** A decision; {@code bytes} is the value serialized, when the caller has done it already (else null). */
+  private record Plan<V>(Op op, @Nullable V value, byte @Nullable [] bytes) {
     static <V> Plan<V> none() {
-      return new Plan<>(Op.NONE, null);
+      return new Plan<>(Op.NONE, null, null);
     }
 
     static <V> Plan<V> access() {
-      return new Plan<>(Op.ACCESS, null);
+      return new Plan<>(Op.ACCESS, null, null);
     }
 
     static <V> Plan<V> set(V value) {
-      return new Plan<>(Op.SET, value);
+      return new Plan<>(Op.SET, value, null);
+    }
+
+    /** A value the caller serialized already (to refuse it before any writer saw it). */
+    static <V> Plan<V> set(V value, byte[] bytes) {
+      return new Plan<>(Op.SET, value, bytes);
     }
 
     static <V> Plan<V> load(V value) {
-      return new Plan<>(Op.LOAD, value);
+      return new Plan<>(Op.LOAD, value, null);
     }
 
     static <V> Plan<V> remove() {
-      return new Plan<>(Op.REMOVE, null);
+      return new Plan<>(Op.REMOVE, null, null);
     }
   }
 
@@ -578,56 +600,55 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
    * an entry that was absent, update for one that existed.
    */
   private Applied<K, V> apply(K key, EncodedKey k, boolean writeThrough, Function<@Nullable V, Plan<V>> decide) {
-    Lock turn = TURNS[Math.floorMod(k.hashCode(), TURNS.length)];
-    turn.lock();
-    try {
-      for (int attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
-        if (attempt > 0) {
-          long ceiling = Math.min(20_000_000L, 250_000L << Math.min(attempt, 6));
-          LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
-        }
-        RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
-        V current = found == null ? null : value(found.value());
-        long version = found == null ? 0 : found.version();
-        Plan<V> plan = decide.apply(current);
-        switch (plan.op()) {
-          case NONE -> {
-            return new Applied<>(key, Op.NONE, current, current);
-          }
-          case ACCESS -> {
-            if (found != null) {
-              touch(k);
-            }
-            return new Applied<>(key, Op.ACCESS, current, current);
-          }
-          case SET, LOAD -> {
-            V value = Objects.requireNonNull(plan.value());
-            byte[] bytes = bytes(value);
-            if (plan.op() == Op.SET && writeThrough && writer != null) {
-              write(key, value);
-            }
-            long ttl = found == null ? expiry.creation() : expiry.update();
-            if (await(store.changeIfVersion(k, version, bytes, ttl, ttl))) {
-              boolean written = found != null || ttl != RedisStore.EXPIRED;
-              return new Applied<>(key, written ? plan.op() : Op.NONE, current, written ? value : null);
-            }
-          }
-          case REMOVE -> {
-            if (writeThrough && writer != null) {
-              delete(key);
-            }
-            if (found == null) {
-              return new Applied<>(key, Op.NONE, null, null);
-            }
-            if (await(store.changeIfVersion(k, version, null, RedisStore.KEEP, RedisStore.KEEP))) {
-              return new Applied<>(key, Op.REMOVE, current, null);
-            }
-          }
-        }
-        // Another writer changed the entry between the read and the write: decide again on what it holds now.
+    return turns.take(k, () -> decideAndWrite(key, k, writeThrough, decide));
+  }
+
+  private Applied<K, V> decideAndWrite(K key, EncodedKey k, boolean writeThrough,
+      Function<@Nullable V, Plan<V>> decide) {
+    for (int attempt = 0; attempt < COMPARE_AND_SET_ATTEMPTS; attempt++) {
+      if (attempt > 0) {
+        long ceiling = Math.min(20_000_000L, 250_000L << Math.min(attempt, 6));
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling));
       }
-    } finally {
-      turn.unlock();
+      RedisStore.Found found = await(store.get(k, RedisStore.KEEP));
+      V current = found == null ? null : value(found.value());
+      long version = found == null ? 0 : found.version();
+      Plan<V> plan = decide.apply(current);
+      switch (plan.op()) {
+        case NONE -> {
+          return new Applied<>(key, Op.NONE, current, current);
+        }
+        case ACCESS -> {
+          if (found != null) {
+            touch(k);
+          }
+          return new Applied<>(key, Op.ACCESS, current, current);
+        }
+        case SET, LOAD -> {
+          V value = Objects.requireNonNull(plan.value());
+          byte[] bytes = plan.bytes() != null ? plan.bytes() : bytes(value);
+          if (plan.op() == Op.SET && writeThrough && writer != null) {
+            write(key, value);
+          }
+          long ttl = found == null ? expiry.creation() : expiry.update();
+          if (await(store.changeIfVersion(k, version, bytes, ttl, ttl))) {
+            boolean written = found != null || ttl != RedisStore.EXPIRED;
+            return new Applied<>(key, written ? plan.op() : Op.NONE, current, written ? value : null);
+          }
+        }
+        case REMOVE -> {
+          if (writeThrough && writer != null) {
+            delete(key);
+          }
+          if (found == null) {
+            return new Applied<>(key, Op.NONE, null, null);
+          }
+          if (await(store.changeIfVersion(k, version, null, RedisStore.KEEP, RedisStore.KEEP))) {
+            return new Applied<>(key, Op.REMOVE, current, null);
+          }
+        }
+      }
+      // Another writer changed the entry between the read and the write: decide again on what it holds now.
     }
     throw new CacheException("cache " + name + ": gave up after " + COMPARE_AND_SET_ATTEMPTS
         + " attempts, the entry kept changing under it");
@@ -891,11 +912,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
     checkOpen();
     Objects.requireNonNull(listener, "listener");
-    synchronized (this) {
+    synchronized (this) { // with deregistration's check, so a listener that comes and goes leaves nothing
       listeners.register(listener);
       configuration.addCacheEntryListenerConfiguration(listener);
+      feed.listen(LISTEN_TIMEOUT);
     }
-    feed.listen(LISTEN_TIMEOUT);
   }
 
   @Override
@@ -1021,6 +1042,15 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   }
 
   /** A copy of the configuration as it is now (listener registrations and flags included). */
+  /** The declared key type: fixed at creation, unlike the rest of the configuration. */
+  Class<K> keyType() {
+    return configuration.getKeyType();
+  }
+
+  Class<V> valueType() {
+    return configuration.getValueType();
+  }
+
   synchronized CompleteConfiguration<K, V> configuration() {
     return new MutableConfiguration<>(configuration);
   }
@@ -1087,21 +1117,31 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     checkOpen();
     Iterator<EncodedKey> keys = keysNow().iterator();
     return new Iterator<>() {
-      private Cache.@Nullable Entry<K, V> next;
+      private final ArrayDeque<Read<K, V>> ready = new ArrayDeque<>();
       private @Nullable K last;
 
+      /**
+       * Reads the next page of keys' entries all at once: one round trip's wait per page, not per entry. An
+       * entry is accessed (its expiry moved, if the policy says so) when next() hands it out.
+       */
       @Override
       public boolean hasNext() {
-        while (next == null && keys.hasNext()) {
-          EncodedKey k = keys.next();
+        while (ready.isEmpty() && scanning(keys::hasNext)) {
+          List<EncodedKey> page = new ArrayList<>(SCAN_PAGE);
+          while (page.size() < SCAN_PAGE && scanning(keys::hasNext)) {
+            page.add(scanning(keys::next));
+          }
           long start = System.nanoTime();
-          V value = read(k);
-          if (value != null) {
-            countGet(true, start);
-            next = new SimpleEntry<>(decodeKey(k), value);
+          List<RedisStore.@Nullable Found> found = readMany(page, false);
+          for (int i = 0; i < page.size(); i++) {
+            RedisStore.Found f = found.get(i);
+            if (f != null) {
+              countGet(true, start);
+              ready.add(new Read<>(page.get(i), new SimpleEntry<>(decodeKey(page.get(i)), value(f.value()))));
+            }
           }
         }
-        return next != null;
+        return !ready.isEmpty();
       }
 
       @Override
@@ -1109,10 +1149,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        Cache.Entry<K, V> e = Objects.requireNonNull(next);
-        next = null;
-        last = e.getKey();
-        return e;
+        Read<K, V> r = ready.remove();
+        touch(r.key());
+        last = r.entry().getKey();
+        return r.entry();
       }
 
       @Override
@@ -1127,6 +1167,18 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     };
   }
 
+  /**
+   * A step of the key scan, whose pages Redisson fetches as the iteration goes, on the client of when it
+   * began: a failure there (a failover mid-iteration) becomes a cache exception; iterate again to go on.
+   */
+  private <T> T scanning(Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (RuntimeException e) {
+      throw translate(e instanceof CompletionException c ? c.getCause() : e);
+    }
+  }
+
   private Iterable<EncodedKey> keysNow() {
     try {
       return store.keys(SCAN_PAGE);
@@ -1134,6 +1186,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       throw translate(e instanceof CompletionException c ? c.getCause() : e);
     }
   }
+
+  /** An entry an iterator has read ahead, with its key as stored. */
+  private record Read<K, V>(EncodedKey key, Cache.Entry<K, V> entry) {}
 
   /** An entry read from the cache, or handed to the writer: a snapshot, never written through. */
   private record SimpleEntry<K, V>(K key, V value) implements Cache.Entry<K, V> {
@@ -1162,14 +1217,6 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   @SuppressWarnings("unchecked")
   private static <K, V> CacheWriter<K, V> writer(CacheWriter<? super K, ? super V> w) {
     return (CacheWriter<K, V>) Objects.requireNonNull(w, "the cache writer its factory made");
-  }
-
-  private static Lock[] newTurns(int n) {
-    Lock[] locks = new Lock[n];
-    for (int i = 0; i < n; i++) {
-      locks[i] = new ReentrantLock();
-    }
-    return locks;
   }
 
   private void checkOpen() {

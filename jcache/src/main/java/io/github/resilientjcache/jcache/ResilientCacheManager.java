@@ -246,10 +246,9 @@ public final class ResilientCacheManager implements CacheManager {
     if (cache == null) {
       return null;
     }
-    CompleteConfiguration<?, ?> c = cache.configuration();
-    if (c.getKeyType() != keyType || c.getValueType() != valueType) {
-      throw new ClassCastException("cache " + cacheName + " holds " + c.getKeyType().getName() + " -> "
-          + c.getValueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
+    if (cache.keyType() != keyType || cache.valueType() != valueType) {
+      throw new ClassCastException("cache " + cacheName + " holds " + cache.keyType().getName() + " -> "
+          + cache.valueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
     }
     @SuppressWarnings("unchecked")
     Cache<K, V> typed = (Cache<K, V>) cache;

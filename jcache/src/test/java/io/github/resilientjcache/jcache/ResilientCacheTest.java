@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,6 +89,31 @@ class ResilientCacheTest {
         manager.close();
       }
       assertThat(manager.isClosed()).isTrue();
+    }
+  }
+
+  /** More entries than one scan page (500) holds: each is seen once, and iterator.remove removes it. */
+  @Test
+  void iteration_seesEveryEntryOnce_acrossScanPages() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager manager = provider().getCacheManager(configFile(redis, "pages"), getClass().getClassLoader())) {
+      Cache<String, String> c = manager.createCache("pages", strings());
+      Map<String, String> all = new HashMap<>();
+      for (int i = 0; i < 1_234; i++) {
+        all.put("k" + i, "v" + i);
+      }
+      c.putAll(all);
+      Map<String, String> seen = new HashMap<>();
+      for (Iterator<Cache.Entry<String, String>> it = c.iterator(); it.hasNext(); ) {
+        Cache.Entry<String, String> e = it.next();
+        assertThat(seen.put(e.getKey(), e.getValue())).as("seen once: " + e.getKey()).isNull();
+        if (e.getKey().endsWith("7")) {
+          it.remove();
+        }
+      }
+      assertThat(seen).isEqualTo(all);
+      assertThat(c.containsKey("k17")).isFalse();
+      assertThat(c.containsKey("k18")).isTrue();
     }
   }
 

@@ -104,13 +104,6 @@ public final class Listeners<K, V> implements AutoCloseable {
     return false;
   }
 
-  /** The configurations registered now, in registration order. */
-  public List<CacheEntryListenerConfiguration<K, V>> configurations() {
-    List<CacheEntryListenerConfiguration<K, V>> list = new ArrayList<>();
-    registrations.forEach(r -> list.add(r.configuration()));
-    return list;
-  }
-
   /**
    * Delivers the events of one cache call: to synchronous listeners now (what they throw is thrown here,
    * after every synchronous listener had its turn), to the others on the serial executor.

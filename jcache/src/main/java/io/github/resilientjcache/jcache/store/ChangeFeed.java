@@ -3,10 +3,12 @@ package io.github.resilientjcache.jcache.store;
 import io.github.resilientjcache.core.Attachment;
 import io.github.resilientjcache.core.GenerationResource;
 import io.github.resilientjcache.core.Idempotence;
+import io.github.resilientjcache.core.RedisSession;
 import io.github.resilientjcache.core.RedisSupervisor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScoredSortedSet;
+import org.redisson.api.RScript;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
+import org.redisson.api.options.OptionalOptions;
 import org.redisson.api.options.PlainOptions;
 import org.redisson.client.codec.ByteArrayCodec;
 import org.redisson.client.codec.StringCodec;
@@ -33,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *       {@code clear()} (so the others move to the new epoch at once), {@code L<origin>} when a manager
  *       starts or stops listening;
  *   <li>a registry of the managers that listen (a sorted set: member the manager's origin id, score its
- *       lease's end in epoch milliseconds, renewed while it listens), which the others read to decide whether
- *       their writes publish;
+ *       lease's end in Redis' own clock, milliseconds, renewed while it listens), which the others read to
+ *       decide whether their writes publish;
  *   <li>an events channel, subscribed to only while this manager has listeners on the cache, that carries
  *       what the store's scripts publish when someone else listens: kind, origin, Redis key, new and old value.
  * </ul>
@@ -51,6 +55,8 @@ public final class ChangeFeed implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(30);
   /** How often a listening manager renews its lease, and others re-read the registry while someone listens. */
   static final Duration RENEWAL = Duration.ofSeconds(10);
+  /** How long closing waits to leave the registry. */
+  private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(1);
 
   /** A change another manager made, as its script published it. */
   public record Change(char kind, String redisKey, byte @Nullable [] newValue, byte @Nullable [] oldValue) {
@@ -67,11 +73,9 @@ public final class ChangeFeed implements AutoCloseable {
   private final Consumer<Change> onChange;
   private final Attachment<Integer> control;
   private @Nullable Attachment<Integer> events;
-  private @Nullable CompletableFuture<Void> eventsOpen;
   private @Nullable ScheduledFuture<?> renewal;
   private final ScheduledFuture<?> registryCheck;
   private final AtomicLong registryReads = new AtomicLong();
-  private volatile boolean othersListen;
   private volatile boolean closed;
 
   /**
@@ -90,7 +94,7 @@ public final class ChangeFeed implements AutoCloseable {
     this.control = redis.attach("cache " + layout.cacheName() + " control channel", new Subscription(
         layout.controlChannel(), this::onControl, null));
     this.registryCheck = timer.scheduleWithFixedDelay(() -> {
-      if (othersListen) {
+      if (othersListen()) {
         readRegistry();
       }
     }, RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
@@ -99,7 +103,7 @@ public final class ChangeFeed implements AutoCloseable {
 
   /** Whether a manager other than this one listens to the cache (as far as this one knows). */
   public boolean othersListen() {
-    return othersListen;
+    return store.isPublishing();
   }
 
   /**
@@ -112,7 +116,6 @@ public final class ChangeFeed implements AutoCloseable {
       return;
     }
     CompletableFuture<Void> open = new CompletableFuture<>();
-    eventsOpen = open;
     events = redis.attach("cache " + layout.cacheName() + " events channel", new Subscription(
         layout.eventsChannel(), this::onEvent, open));
     try {
@@ -126,21 +129,23 @@ public final class ChangeFeed implements AutoCloseable {
         TimeUnit.MILLISECONDS);
   }
 
-  /** Stops receiving the others' changes (this manager's last listener went). */
-  public synchronized void stopListening() {
+  /**
+   * Stops receiving the others' changes (this manager's last listener went), and leaves the registry, so
+   * the others stop publishing; the stage ends when the others have been told.
+   */
+  public synchronized CompletionStage<?> stopListening() {
     if (events == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     events.close();
     events = null;
-    eventsOpen = null;
     if (renewal != null) {
       renewal.cancel(false);
       renewal = null;
     }
     String registry = layout.listenersKey();
-    redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> registry(s.client(), registry).removeAsync(origin))
-        .thenRun(() -> announce("L" + origin))
+    return redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> registry(s.client(), registry).removeAsync(origin))
+        .thenCompose(x -> announce("L" + origin))
         .exceptionally(e -> null); // the lease runs out by itself
   }
 
@@ -165,22 +170,20 @@ public final class ChangeFeed implements AutoCloseable {
 
   private CompletionStage<?> renew() {
     String registry = layout.listenersKey();
-    long until = System.currentTimeMillis() + LEASE.toMillis();
-    return redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> {
-      RScoredSortedSet<String> set = registry(s.client(), registry);
-      return set.addAsync(until, origin).thenCompose(x -> set.expireAsync(LEASE.multipliedBy(2)));
-    }).exceptionally(e -> {
-      log.debug("cache {}: renewing the listener lease failed: {}", layout.cacheName(), e.toString());
-      return false;
-    });
+    return redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> script(s).<Long>evalAsync(
+            RScript.Mode.READ_WRITE, Scripts.RENEW_LEASE, RScript.ReturnType.LONG, List.of(registry), origin,
+            Long.toString(LEASE.toMillis())))
+        .exceptionally(e -> {
+          log.debug("cache {}: renewing the listener lease failed: {}", layout.cacheName(), e.toString());
+          return 0L;
+        });
   }
 
   private void readRegistry() {
     String registry = layout.listenersKey();
-    long now = System.currentTimeMillis();
     long read = registryReads.incrementAndGet();
-    redis.executeAsync(Idempotence.READ, registry,
-            s -> registry(s.client(), registry).valueRangeAsync(now, true, Double.POSITIVE_INFINITY, true))
+    redis.executeAsync(Idempotence.READ, registry, s -> script(s).<List<Object>>evalAsync(RScript.Mode.READ_WRITE,
+            Scripts.LIVE_LEASES, RScript.ReturnType.LIST, List.of(registry)))
         .thenAccept(live -> {
           if (registryReads.get() == read) { // an older read that answers late says nothing new
             listenersAre(live);
@@ -192,16 +195,20 @@ public final class ChangeFeed implements AutoCloseable {
         });
   }
 
-  private void listenersAre(Collection<String> live) {
+  /** Leases are ended and read by Redis' clock, so JVMs whose clocks disagree still agree on them. */
+  private static RScript script(RedisSession s) {
+    return s.client().getScript(s.options(OptionalOptions.defaults().codec(StringCodec.INSTANCE)));
+  }
+
+  private void listenersAre(Collection<Object> live) {
     boolean others = false;
-    for (String member : live) {
-      others |= !member.equals(origin);
+    for (Object member : live) {
+      others |= !origin.equals(member);
     }
     setOthersListen(others);
   }
 
   private void setOthersListen(boolean others) {
-    othersListen = others;
     store.publishTo(others ? layout.eventsChannel() : null, origin);
   }
 
@@ -240,11 +247,21 @@ public final class ChangeFeed implements AutoCloseable {
     return client.getScoredSortedSet(PlainOptions.name(key).codec(StringCodec.INSTANCE));
   }
 
+  /**
+   * Stops everything; waits a moment for the registry to be left, since the manager closes its client next
+   * (otherwise the others would go on publishing to nobody until the lease ran out).
+   */
   @Override
   public void close() {
     closed = true;
     registryCheck.cancel(false);
-    stopListening();
+    try {
+      stopListening().toCompletableFuture().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.debug("cache {}: leaving the listener registry did not finish: {}", layout.cacheName(), e.toString());
+    }
     control.close();
   }
 

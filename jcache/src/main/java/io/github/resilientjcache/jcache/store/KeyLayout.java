@@ -67,11 +67,6 @@ public final class KeyLayout {
     return entryPrefix(epoch) + "*";
   }
 
-  /** A glob that matches the entries of every epoch of this cache, for cleaning up after a clear. */
-  public String anyEpochPattern() {
-    return PREFIX + escaped + ":*";
-  }
-
   /** The Redis key of an entry whose cache key encodes to {@code keyBytes} ({@code text} for a String key). */
   public String entryKey(long epoch, EncodedKey key) {
     return entryPrefix(epoch) + key.suffix();
@@ -97,7 +92,7 @@ public final class KeyLayout {
   /** The encoded cache key of an entry's Redis key, given the epoch it was listed under. */
   public EncodedKey keyOf(String redisKey, long epoch) {
     String suffix = redisKey.substring(entryPrefix(epoch).length());
-    return EncodedKey.ofSuffix(suffix);
+    return new EncodedKey(suffix);
   }
 
   private static String escape(String name) {
@@ -123,10 +118,6 @@ public final class KeyLayout {
 
     static EncodedKey ofBytes(byte[] serialized) {
       return new EncodedKey("b:" + Base64.getUrlEncoder().withoutPadding().encodeToString(serialized));
-    }
-
-    static EncodedKey ofSuffix(String suffix) {
-      return new EncodedKey(suffix);
     }
 
     boolean isString() {

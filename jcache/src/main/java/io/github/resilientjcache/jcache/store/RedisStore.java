@@ -49,7 +49,10 @@ public final class RedisStore {
 
   private final RedisSupervisor redis;
   private final KeyLayout layout;
+  /** The epoch last known here (-1: never read); kept while stale, to tell old events from new ones. */
   private final AtomicLong epoch = new AtomicLong(-1);
+  /** Whether the epoch must be read again before use: at first, and after a possible missed clear. */
+  private volatile boolean stale = true;
   /** Where the writing scripts publish their changes, with the writer's origin; empty: nobody else listens. */
   private volatile Publishing publishing = new Publishing(NONE, NONE);
 
@@ -79,15 +82,18 @@ public final class RedisStore {
    */
   private CompletionStage<Long> epoch() {
     long e = epoch.get();
-    if (e >= 0) {
+    if (!stale && e >= 0) {
       return CompletableFuture.completedFuture(e);
     }
     String key = layout.epochKey();
     return redis.<String>executeAsync(Idempotence.READ, key,
             s -> s.client().<String>getBucket(s.options(PlainOptions.name(key).codec(StringCodec.INSTANCE))).getAsync())
         .thenApply(stored -> {
-          epochIsAtLeast(stored == null ? 0 : Long.parseLong(stored));
-          return epoch.get();
+          // What Redis says, even if lower: a server restarted empty starts the cache again at 0.
+          long read = stored == null ? 0 : Long.parseLong(stored);
+          epoch.set(read);
+          stale = false;
+          return read;
         });
   }
 
@@ -111,9 +117,14 @@ public final class RedisStore {
         : new Publishing(channel.getBytes(StandardCharsets.UTF_8), origin.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Whether the writing scripts publish their changes now. */
+  boolean isPublishing() {
+    return publishing.channel().length > 0;
+  }
+
   /** Forgets the cached epoch: the next call reads it again (another JVM may have cleared the cache). */
   void refreshEpoch() {
-    epoch.set(-1);
+    stale = true;
   }
 
   /**

@@ -163,4 +163,23 @@ final class Scripts {
       redis.call('PUBLISH', ARGV[1], 'C' .. e)
       return e
       """;
+
+  /** Now, in milliseconds of Redis' clock. */
+  private static final String NOW = """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      """;
+
+  /** KEYS[1] the listener registry; ARGV[1] an origin, ARGV[2] its lease in ms. The registry lives twice that. */
+  static final String RENEW_LEASE = NOW + """
+      redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+      redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
+      return 1
+      """;
+
+  /** KEYS[1] the listener registry. Returns the origins whose lease has not ended. */
+  static final String LIVE_LEASES = NOW + """
+      return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+      """;
 }
