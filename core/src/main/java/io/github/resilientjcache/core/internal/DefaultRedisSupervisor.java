@@ -96,7 +96,8 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
   private final ScheduledExecutorService retryTimer;
   private final @Nullable EventLoopGroup sharedGroup;
   private final @Nullable ExecutorService sharedExecutor;
-  private final EventLoopGroup dnsLoop;
+  /** The DNS watch's event loop: only for a single server named by a host name that is watched. */
+  private final @Nullable EventLoopGroup dnsLoop;
   private final @Nullable DnsWatch dns;
   private final CircuitBreaker breaker;
   private final Retry retry;
@@ -219,10 +220,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       this.sharedExecutor = null;
     }
     this.completions = baseConfig.getExecutor();
-    this.dnsLoop = new MultiThreadIoEventLoopGroup(1, Threads.daemon("rjc-" + name + "-dns"), NioIoHandler.newFactory());
     String host = topology.hostname();
-    this.dns = host != null && !rc.dnsCheckInterval().isZero()
-        ? new DnsWatch(baseConfig, dnsLoop, host, topology.port(), rc.dnsCheckInterval()) : null;
+    boolean watchDns = host != null && !rc.dnsCheckInterval().isZero();
+    this.dnsLoop = watchDns
+        ? new MultiThreadIoEventLoopGroup(1, Threads.daemon("rjc-" + name + "-dns"), NioIoHandler.newFactory()) : null;
+    this.dns = watchDns ? new DnsWatch(baseConfig, dnsLoop, host, topology.port(), rc.dnsCheckInterval()) : null;
     this.breaker = CircuitBreaker.of("redis-" + name, CircuitBreakerConfig.custom()
         // Synchronized, not LOCK_FREE: under 16 threads on 2 cores a lock-free record cost 10.8 us (CAS
         // retries, a new snapshot each), a synchronized one 0.3 us. Calls skip the window altogether
@@ -1022,7 +1024,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         abandonElsewhere(a, why);
       }
     }
-    closeClient(old.client, old.resources(), "replaced generation " + old.number);
+    closeClient(old.client, old.drainResources(), "replaced generation " + old.number);
   }
 
   private static <T> void abandon(Attempt<T> a, String why, boolean resendWrite) {
@@ -1415,10 +1417,11 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
         workers.execute(() -> {
           try {
             Object r = a.openOn(g.client, rc.verifyTimeout());
-            if (g.isRetired() || a.closed) {
+            g.putResource(a, r);
+            // Put first, then look: a retire or a detach that ran meanwhile either saw it (and closes it) or
+            // is seen here; whoever removes it from the generation closes it, so it is closed exactly once.
+            if ((g.isRetired() || a.closed) && g.removeResource(a) != null) {
               a.closeOn(g.client, r);
-            } else {
-              g.putResource(a, r);
             }
           } catch (Exception e) {
             log.warn("Redis {}: opening {} on generation {} failed: {}; trying again with the next probe",
@@ -1549,7 +1552,7 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
       pending.run(); // a scheduled retry: it now fails fast ("closed") and completes its caller's stage
     }
     if (g != null) {
-      closeClient(g.client, g.resources(), "generation " + g.number);
+      closeClient(g.client, g.drainResources(), "generation " + g.number);
     }
     if (liveClients.isEmpty()) {
       allClientsClosed.complete(null);
@@ -1565,7 +1568,9 @@ public final class DefaultRedisSupervisor implements RedisSupervisor {
 
   /** Starts the shared threads' shutdown; waits for none of it (close() is bounded by closeTimeout). */
   private void releaseSharedThreads() {
-    dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    if (dnsLoop != null) {
+      dnsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
     if (sharedGroup != null) {
       sharedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

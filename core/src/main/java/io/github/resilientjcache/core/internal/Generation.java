@@ -1,6 +1,7 @@
 package io.github.resilientjcache.core.internal;
 
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,8 +74,15 @@ final class Generation {
     return resources.remove(a);
   }
 
-  Map<AttachmentImpl<?>, Object> resources() {
-    return Map.copyOf(resources);
+  /** Takes every resource out, for closing: one taken here is never taken again by removeResource. */
+  Map<AttachmentImpl<?>, Object> drainResources() {
+    Map<AttachmentImpl<?>, Object> taken = new HashMap<>();
+    for (Map.Entry<AttachmentImpl<?>, Object> e : resources.entrySet()) {
+      if (resources.remove(e.getKey(), e.getValue())) {
+        taken.put(e.getKey(), e.getValue());
+      }
+    }
+    return taken;
   }
 
   String describeAddress() {
