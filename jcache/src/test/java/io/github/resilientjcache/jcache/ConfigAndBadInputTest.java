@@ -1,5 +1,9 @@
 package io.github.resilientjcache.jcache;
 
+import static io.github.resilientjcache.jcache.Configs.file;
+import static io.github.resilientjcache.jcache.Configs.provider;
+import static io.github.resilientjcache.jcache.Configs.server;
+import static io.github.resilientjcache.jcache.Configs.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -9,7 +13,6 @@ import io.github.resilientjcache.core.config.ConfigFileException;
 import io.github.resilientjcache.testkit.RedisOptions;
 import io.github.resilientjcache.testkit.RedisTopology;
 import io.github.resilientjcache.testkit.StandaloneRedis;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +28,6 @@ import javax.cache.CacheManager;
 import javax.cache.Caching;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.spi.CachingProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,28 +36,6 @@ class ConfigAndBadInputTest {
 
   @TempDir
   Path dir;
-
-  private static CachingProvider provider() {
-    return Caching.getCachingProvider(ResilientCachingProvider.NAME);
-  }
-
-  private static String server(StandaloneRedis redis) {
-    return """
-        singleServerConfig:
-          address: "%s"
-          timeout: 1000
-        """.formatted(redis.uri());
-  }
-
-  private URI file(String name, String yaml) throws IOException {
-    Path file = dir.resolve(name + ".yaml");
-    Files.writeString(file, yaml);
-    return file.toUri();
-  }
-
-  private static MutableConfiguration<String, String> strings() {
-    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
-  }
 
   @Test
   void theProvidersName_isItsClassName_andTheOtherRegisteredProviderIsNamed() {
@@ -93,7 +73,7 @@ class ConfigAndBadInputTest {
   @Test
   void perCacheSettings_applyToTheCacheOfThatName_whateverTheProgramPassed() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone()) {
-      URI uri = file("caches", server(redis) + """
+      URI uri = file(dir, "caches", server(redis) + """
           caches:
             orders:
               expiry: { policy: modified, duration: 10m }
@@ -120,7 +100,7 @@ class ConfigAndBadInputTest {
 
   @Test
   void aBadSetting_failsWithTheFileTheLineAndTheKey() throws Exception {
-    URI unknown = file("unknown", """
+    URI unknown = file(dir, "unknown", """
         singleServerConfig:
           address: "redis://127.0.0.1:1"
         caches:
@@ -132,7 +112,7 @@ class ConfigAndBadInputTest {
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("unknown.yaml").hasMessageContaining("line 6")
         .hasMessageContaining("caches.users.ttl").hasMessageContaining("expiry, statistics and management");
 
-    URI duration = file("duration", """
+    URI duration = file(dir, "duration", """
         singleServerConfig:
           address: "redis://127.0.0.1:1"
         caches:
@@ -145,7 +125,7 @@ class ConfigAndBadInputTest {
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("line 7")
         .hasMessageContaining("caches.users.expiry.duration").hasMessageContaining("ten minutes");
 
-    URI size = file("size", """
+    URI size = file(dir, "size", """
         singleServerConfig:
           address: "redis://127.0.0.1:1"
         serialization:
@@ -159,7 +139,7 @@ class ConfigAndBadInputTest {
   @Test
   void aValueTooLargeToStore_getsAClearError_andNothingIsWritten() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(file("large", server(redis)),
+        CacheManager manager = provider().getCacheManager(file(dir, "large", server(redis)),
             getClass().getClassLoader())) {
       Cache<String, byte[]> c = manager.createCache("blobs",
           new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class));
@@ -180,7 +160,7 @@ class ConfigAndBadInputTest {
   void aWrongPassword_failsWithAClearError_thatNeverShowsThePassword() throws Exception {
     String secret = "s3cret-for-the-test";
     try (StandaloneRedis redis = RedisTopology.standalone(RedisOptions.defaults().password(secret))) {
-      URI uri = file("password", """
+      URI uri = file(dir, "password", """
           singleServerConfig:
             address: "%s"
           password: "not-%s"
@@ -210,7 +190,7 @@ class ConfigAndBadInputTest {
   @Test
   void unknownNames_andAClosedManager_areWhatTheSpecSays() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone()) {
-      CacheManager manager = provider().getCacheManager(file("names", server(redis)), getClass().getClassLoader());
+      CacheManager manager = provider().getCacheManager(file(dir, "names", server(redis)), getClass().getClassLoader());
       assertThat(manager.<String, String>getCache("nope")).isNull();
       assertThat(manager.getCache("nope", String.class, String.class)).isNull();
       manager.createCache("one", strings());

@@ -1,5 +1,9 @@
 package io.github.resilientjcache.jcache;
 
+import static io.github.resilientjcache.jcache.Configs.file;
+import static io.github.resilientjcache.jcache.Configs.provider;
+import static io.github.resilientjcache.jcache.Configs.server;
+import static io.github.resilientjcache.jcache.Configs.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,7 +12,6 @@ import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
 import io.github.resilientjcache.testkit.RedisConfigs;
 import io.github.resilientjcache.testkit.RedisTopology;
 import io.github.resilientjcache.testkit.StandaloneRedis;
-import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,12 +29,10 @@ import java.util.concurrent.TimeUnit;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
-import javax.cache.Caching;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
-import javax.cache.spi.CachingProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.redisson.config.Config;
@@ -42,31 +43,11 @@ class ResilientCacheTest {
   @TempDir
   Path dir;
 
-  private static CachingProvider provider() {
-    return Caching.getCachingProvider(ResilientCachingProvider.class.getName());
-  }
-
-  /** A config file at a URI, as an application would give it. */
-  private URI configFile(StandaloneRedis redis, String name) throws IOException {
-    Path file = dir.resolve(name + ".yaml");
-    Files.writeString(file, """
-        singleServerConfig:
-          address: "%s"
-          timeout: 1000
-          retryAttempts: 1
-        """.formatted(redis.uri()));
-    return file.toUri();
-  }
-
-  private static MutableConfiguration<String, String> strings() {
-    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
-  }
-
   @Test
   @SuppressWarnings("unchecked") // a generic value type's class
   void theProviderByName_givesAManagerPerUri_whoseCachesStoreByValueInRedis() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone()) {
-      URI uri = configFile(redis, "app");
+      URI uri = file(dir, "app", server(redis));
       CacheManager manager = provider().getCacheManager(uri, getClass().getClassLoader());
       try {
         assertThat(provider().getCacheManager(uri, getClass().getClassLoader())).isSameAs(manager);
@@ -96,7 +77,7 @@ class ResilientCacheTest {
   @Test
   void iteration_seesEveryEntryOnce_acrossScanPages() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "pages"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "pages", server(redis)), getClass().getClassLoader())) {
       Cache<String, String> c = manager.createCache("pages", strings());
       Map<String, String> all = new HashMap<>();
       for (int i = 0; i < 1_234; i++) {
@@ -120,7 +101,7 @@ class ResilientCacheTest {
   @Test
   void everySingleEntryOperation_doesWhatTheSpecSays() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "ops"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "ops", server(redis)), getClass().getClassLoader())) {
       Cache<String, String> c = manager.createCache("ops", strings());
       assertThat(c.get("a")).isNull();
       assertThat(c.getAndPut("a", "1")).isNull();
@@ -155,7 +136,7 @@ class ResilientCacheTest {
   @Test
   void invoke_runsTheProcessorHere_andConcurrentIncrementsLoseNothing() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "invoke"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "invoke", server(redis)), getClass().getClassLoader())) {
       Cache<String, Long> c = manager.createCache("counters",
           new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
       List<CompletableFuture<Void>> workers = new ArrayList<>();
@@ -182,7 +163,7 @@ class ResilientCacheTest {
   @Test
   void anExpiryPolicy_isEnforcedByRedis() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "expiry"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "expiry", server(redis)), getClass().getClassLoader())) {
       Cache<String, String> c = manager.createCache("short", strings()
           .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS,
               300))));
@@ -224,7 +205,7 @@ class ResilientCacheTest {
   @Test
   void aCustomExpiryPolicy_isAskedOnlyWhatApplies() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "custom"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "custom", server(redis)), getClass().getClassLoader())) {
       Cache<String, String> c = manager.createCache("custom", strings()
           .setExpiryPolicyFactory(FactoryBuilder.factoryOf(new CountingPolicy())));
       CountingPolicy.creations = 0;
@@ -269,7 +250,7 @@ class ResilientCacheTest {
   @Test
   void badInput_getsAClearError_andNothingIsWritten() throws Exception {
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager manager = provider().getCacheManager(configFile(redis, "bad"), getClass().getClassLoader())) {
+        CacheManager manager = provider().getCacheManager(file(dir, "bad", server(redis)), getClass().getClassLoader())) {
       Cache<String, Object> c = manager.createCache("bad",
           new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
       assertThatThrownBy(() -> c.put(null, "v")).isInstanceOf(NullPointerException.class);
@@ -302,7 +283,7 @@ class ResilientCacheTest {
             allowedClasses: ["io.github.resilientjcache.jcache.ResilientCacheTest$Order"]
           """.formatted(redis.uri()));
       try (CacheManager manager = provider().getCacheManager(allowing.toUri(), getClass().getClassLoader());
-          CacheManager strict = provider().getCacheManager(configFile(redis, "strict"), getClass().getClassLoader())) {
+          CacheManager strict = provider().getCacheManager(file(dir, "strict", server(redis)), getClass().getClassLoader())) {
         Cache<String, Object> orders = manager.createCache("orders",
             new MutableConfiguration<String, Object>().setTypes(String.class, Object.class));
         orders.put("o1", new Order("o1", 1299));

@@ -1,28 +1,26 @@
 package io.github.resilientjcache.jcache;
 
+import static io.github.resilientjcache.jcache.Configs.file;
+import static io.github.resilientjcache.jcache.Configs.provider;
+import static io.github.resilientjcache.jcache.Configs.server;
+import static io.github.resilientjcache.jcache.Configs.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilientjcache.testkit.RedisTopology;
 import io.github.resilientjcache.testkit.StandaloneRedis;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import javax.cache.Caching;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
-import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
-import javax.cache.spi.CachingProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,24 +33,6 @@ class TwoManagersTest {
 
   @TempDir
   Path dir;
-
-  private static CachingProvider provider() {
-    return Caching.getCachingProvider(ResilientCachingProvider.class.getName());
-  }
-
-  private URI configFile(StandaloneRedis redis, String name) throws IOException {
-    Path file = dir.resolve(name + ".yaml");
-    Files.writeString(file, """
-        singleServerConfig:
-          address: "%s"
-          timeout: 1000
-        """.formatted(redis.uri()));
-    return file.toUri();
-  }
-
-  private static MutableConfiguration<String, String> strings() {
-    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
-  }
 
   /** What a listener heard, as "kind key old->new", in order. */
   public static final class Heard implements CacheEntryCreatedListener<String, String>,
@@ -87,8 +67,8 @@ class TwoManagersTest {
   void eachSeesTheOthersWrites_andItsListenersHearThem_andAClearIsSeenByBoth() throws Exception {
     Heard.events.clear();
     try (StandaloneRedis redis = RedisTopology.standalone();
-        CacheManager one = provider().getCacheManager(configFile(redis, "one"), getClass().getClassLoader());
-        CacheManager two = provider().getCacheManager(configFile(redis, "two"), getClass().getClassLoader())) {
+        CacheManager one = provider().getCacheManager(file(dir, "one", server(redis)), getClass().getClassLoader());
+        CacheManager two = provider().getCacheManager(file(dir, "two", server(redis)), getClass().getClassLoader())) {
       Cache<String, String> a = one.createCache("shared", strings());
       Cache<String, String> b = two.createCache("shared", strings());
 

@@ -1,0 +1,40 @@
+package io.github.resilientjcache.jcache;
+
+import io.github.resilientjcache.testkit.StandaloneRedis;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.spi.CachingProvider;
+
+/** What the provider's tests share: the provider by name, config files as an application writes them. */
+final class Configs {
+
+  private Configs() {}
+
+  static CachingProvider provider() {
+    return Caching.getCachingProvider(ResilientCachingProvider.NAME);
+  }
+
+  /** The server section of a config file for {@code redis}. */
+  static String server(StandaloneRedis redis) {
+    return """
+        singleServerConfig:
+          address: "%s"
+          timeout: 1000
+        """.formatted(redis.uri());
+  }
+
+  /** A config file {@code <name>.yaml} in {@code dir} holding {@code yaml}, by its URI. */
+  static URI file(Path dir, String name, String yaml) throws IOException {
+    Path file = dir.resolve(name + ".yaml");
+    Files.writeString(file, yaml);
+    return file.toUri();
+  }
+
+  static MutableConfiguration<String, String> strings() {
+    return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
+  }
+}
