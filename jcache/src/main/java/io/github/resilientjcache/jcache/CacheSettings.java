@@ -1,6 +1,7 @@
 package io.github.resilientjcache.jcache;
 
 import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.core.near.NearCacheConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -27,38 +28,54 @@ import org.jspecify.annotations.Nullable;
  *     expiry: { policy: modified, duration: 10m }   # created | accessed | modified | touched | eternal
  *     statistics: true
  *     management: true
+ *     nearCache: { maximumSize: 500 }              # over the nearCache: section; or true / false
+ *     onUnavailable: MISS                          # FAIL (the default) or MISS
  * }</pre>
  */
 record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean statistics,
-    @Nullable Boolean management) {
+    @Nullable Boolean management, @Nullable NearCacheConfig near) {
 
-  static final CacheSettings NONE = new CacheSettings(null, null, null);
+  static final CacheSettings NONE = new CacheSettings(null, null, null, null);
 
-  private static final String KNOWN = "expiry, statistics and management";
+  private static final String KNOWN = "expiry, statistics, management, nearCache and onUnavailable";
 
-  /** Every cache's settings in {@code file}, checked now: a bad one fails with the file, line and key. */
-  static Map<String, CacheSettings> read(ConfigFile file) {
+  /**
+   * Every cache's settings in {@code file}, its near cache over {@code nearDefaults}, checked now: a bad one
+   * fails with the file, line and key.
+   */
+  static Map<String, CacheSettings> read(ConfigFile file, NearCacheConfig nearDefaults) {
     Map<String, CacheSettings> out = new LinkedHashMap<>();
-    file.caches().forEach((name, settings) -> out.put(name, read(file, "caches." + name, settings)));
+    file.caches().forEach((name, settings) -> out.put(name, read(file, "caches." + name, settings, nearDefaults)));
     return Map.copyOf(out);
   }
 
-  private static CacheSettings read(ConfigFile file, String path, Map<String, Object> settings) {
+  private static CacheSettings read(ConfigFile file, String path, Map<String, Object> settings,
+      NearCacheConfig nearDefaults) {
     Factory<ExpiryPolicy> expiry = null;
     Boolean statistics = null;
     Boolean management = null;
+    NearCacheConfig near = nearDefaults.with(file, path + ".nearCache", settings.get("nearCache"));
     for (Map.Entry<String, Object> e : settings.entrySet()) {
       String at = path + "." + e.getKey();
       switch (e.getKey()) {
         case "expiry" -> expiry = expiry(file, at, e.getValue());
         case "statistics" -> statistics = flag(file, at, e.getValue());
         case "management" -> management = flag(file, at, e.getValue());
-        case "nearCache", "onUnavailable" -> throw file.problem(at, "comes with the near cache and is not"
-            + " supported yet; a cache takes " + KNOWN);
+        case "nearCache" -> { } // read above, before onUnavailable is applied over it
+        case "onUnavailable" -> { }
         default -> throw file.problem(at, "is not a cache setting; a cache takes " + KNOWN);
       }
     }
-    return new CacheSettings(expiry, statistics, management);
+    if (settings.containsKey("onUnavailable")) {
+      near = near.withOnUnavailable(NearCacheConfig.onUnavailable(file, path + ".onUnavailable",
+          settings.get("onUnavailable")));
+    }
+    return new CacheSettings(expiry, statistics, management, near);
+  }
+
+  /** This cache's near cache settings: its own, or else every cache's. */
+  NearCacheConfig nearCache(NearCacheConfig defaults) {
+    return near != null ? near : defaults;
   }
 
   private static Factory<ExpiryPolicy> expiry(ConfigFile file, String path, Object value) {

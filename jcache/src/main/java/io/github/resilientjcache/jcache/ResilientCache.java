@@ -3,6 +3,9 @@ package io.github.resilientjcache.jcache;
 import io.github.resilientjcache.core.RedisAuthenticationException;
 import io.github.resilientjcache.core.RedisUnavailableException;
 import io.github.resilientjcache.core.ResilientRedisException;
+import io.github.resilientjcache.core.near.NearCache;
+import io.github.resilientjcache.core.near.NearCacheConfig;
+import io.github.resilientjcache.core.near.OnUnavailable;
 import io.github.resilientjcache.jcache.event.EntryEvent;
 import io.github.resilientjcache.jcache.event.Listeners;
 import io.github.resilientjcache.jcache.management.CacheConfigurationBean;
@@ -89,12 +92,16 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private final ManagementBeans beans;
   private final ChangeFeed feed;
   private final KeyTurns turns = new KeyTurns();
+  /** The near cache (if on), the journal of failed writes, and what a call Redis cannot answer does. */
+  private final NearTier tier;
+  /** Whether reads ask Redis for the TTL left, for the near cache to keep an entry no longer. */
+  private final boolean readTtl;
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
 
   ResilientCache(String name, ResilientCacheManager manager, MutableConfiguration<K, V> configuration,
       RedisStore store, ValueCodec codec, Executor background, Listeners<K, V> listeners, ManagementBeans beans,
-      Function<Consumer<ChangeFeed.Change>, ChangeFeed> feeds) {
+      NearCacheConfig nearConfig, Function<Consumer<ChangeFeed.Change>, ChangeFeed> feeds) {
     this.name = Objects.requireNonNull(name, "name");
     this.manager = Objects.requireNonNull(manager, "manager");
     this.configuration = Objects.requireNonNull(configuration, "configuration");
@@ -110,7 +117,23 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
       listeners.register(l);
     }
+    NearCache<Object> near = null;
+    if (nearConfig.enabled()) {
+      if (expiry.isFixed() && expiry.access() == RedisStore.KEEP) {
+        near = new NearCache<>(nearConfig, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+      } else {
+        // A read must move the entry's expiry in Redis (or ask a policy whose answer depends on the entry):
+        // a read answered here could not.
+        log.info("cache {}: no near cache, though configured: its expiry policy ({}) changes an entry's expiry"
+            + " when it is read, which only a read of Redis can do", name, expiry.policy().getClass().getName());
+      }
+    }
+    this.readTtl = near != null && (expiry.creation() != RedisStore.ETERNAL || expiry.update() != RedisStore.KEEP);
+    this.tier = new NearTier(name, near, nearConfig.journalSize(), nearConfig.onUnavailable(), store, codec,
+        manager.supervisor(), background);
+    store.onEpochMoved(tier::epochMoved);
     this.feed = feeds.apply(this::changedElsewhere);
+    tier.follow(feed, LISTEN_TIMEOUT);
     if (!listeners.isEmpty()) {
       feed.listen(LISTEN_TIMEOUT);
     }
@@ -136,9 +159,27 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public @Nullable V get(K key) {
-    EncodedKey k = key(key);
+    checkOpen();
+    Objects.requireNonNull(key, "key");
     long start = System.nanoTime();
-    V value = read(k);
+    NearCache<Object> near = tier.near();
+    if (near != null && key instanceof String) { // a String key is its own near key: no encoding for a hit
+      NearCache.Entry e = near.get(key);
+      if (e != null) {
+        countGet(true, start);
+        return nearValue(e);
+      }
+    }
+    EncodedKey k = codec.encodeKey(key);
+    Object nk = NearTier.nearKey(key, k);
+    if (near != null && nk != key) {
+      NearCache.Entry e = near.get(nk);
+      if (e != null) {
+        countGet(true, start);
+        return nearValue(e);
+      }
+    }
+    V value = readOrMiss(k, nk);
     if (value != null) {
       countGet(true, start);
       return value;
@@ -154,8 +195,34 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     return loaded;
   }
 
+  /** {@link #read}, or under MISS null when Redis cannot answer. */
+  private @Nullable V readOrMiss(EncodedKey k, Object nk) {
+    try {
+      return read(k, nk);
+    } catch (CacheUnavailableException e) {
+      if (tier.onUnavailable() == OnUnavailable.MISS) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
   /** Reads an entry as an access: the expiry policy's access duration applies to what is found. */
-  private @Nullable V read(EncodedKey k) {
+  private @Nullable V read(EncodedKey k, Object nk) {
+    await(tier.owedBefore(k));
+    NearCache<Object> near = tier.near();
+    if (near != null) { // a fixed policy that leaves the expiry on access alone: nothing to touch
+      long ticket = near.ticket(nk);
+      long since = near.now();
+      RedisStore.Found found = await(store.get(k, RedisStore.KEEP, readTtl));
+      if (found == null) {
+        return null;
+      }
+      V value = value(found.value());
+      near.fill(nk, ticket, found.value(), NearTier.shareable(value), found.version(), readTtl ? found.ttl()
+          : NearCache.ETERNAL, since);
+      return value;
+    }
     if (scripted()) {
       RedisStore.Found found = await(store.get(k, expiry.access()));
       return found == null ? null : value(found.value());
@@ -185,16 +252,52 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       encoded.put(key, codec.encodeKey(Objects.requireNonNull(key, "a key in keys")));
     }
     long start = System.nanoTime();
-    List<K> asked = new ArrayList<>(encoded.keySet());
-    List<RedisStore.@Nullable Found> reads = readMany(new ArrayList<>(encoded.values()), true);
+    NearCache<Object> near = tier.near();
     Map<K, V> found = new LinkedHashMap<>();
+    List<K> asked = new ArrayList<>();
+    for (Map.Entry<K, EncodedKey> e : encoded.entrySet()) {
+      NearCache.Entry held = near == null ? null : near.get(NearTier.nearKey(e.getKey(), e.getValue()));
+      if (held != null) {
+        found.put(e.getKey(), nearValue(held));
+      } else {
+        asked.add(e.getKey());
+      }
+    }
+    List<EncodedKey> toRead = new ArrayList<>(asked.size());
+    long[] tickets = new long[asked.size()];
+    for (int i = 0; i < asked.size(); i++) {
+      EncodedKey k = encoded.get(asked.get(i));
+      toRead.add(k);
+      tickets[i] = near == null ? NearCache.NO_FILL : near.ticket(NearTier.nearKey(asked.get(i), k));
+    }
+    long since = near == null ? 0 : near.now();
+    List<RedisStore.@Nullable Found> reads;
+    try {
+      for (EncodedKey k : toRead) {
+        await(tier.owedBefore(k));
+      }
+      reads = readMany(toRead, true);
+    } catch (CacheUnavailableException e) {
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e;
+      }
+      reads = new ArrayList<>(toRead.size());
+      for (int i = 0; i < toRead.size(); i++) {
+        reads.add(null);
+      }
+    }
     List<K> missing = new ArrayList<>();
     for (int i = 0; i < asked.size(); i++) {
       RedisStore.Found f = reads.get(i);
       if (f == null) {
         missing.add(asked.get(i));
       } else {
-        found.put(asked.get(i), value(f.value()));
+        V value = value(f.value());
+        found.put(asked.get(i), value);
+        if (near != null) {
+          near.fill(NearTier.nearKey(asked.get(i), toRead.get(i)), tickets[i], f.value(), NearTier.shareable(value),
+              f.version(), readTtl ? f.ttl() : NearCache.ETERNAL, since);
+        }
       }
     }
     if (statisticsEnabled) {
@@ -222,7 +325,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     long accessTtl = access && scripted() ? expiry.access() : RedisStore.KEEP;
     List<CompletionStage<RedisStore.@Nullable Found>> reads = new ArrayList<>(keys.size());
     for (EncodedKey k : keys) {
-      reads.add(store.get(k, accessTtl));
+      reads.add(store.get(k, accessTtl, readTtl));
     }
     List<RedisStore.@Nullable Found> found = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
@@ -237,7 +340,27 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   @Override
   public boolean containsKey(K key) {
-    return await(store.contains(key(key)));
+    EncodedKey k = key(key);
+    NearCache<Object> near = tier.near();
+    if (near != null && near.answers(NearTier.nearKey(key, k))) {
+      return true;
+    }
+    try {
+      await(tier.owedBefore(k));
+      return await(store.contains(k));
+    } catch (CacheUnavailableException e) {
+      if (tier.onUnavailable() == OnUnavailable.MISS) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** What a near cache entry holds, as the caller's own instance (unless immutable, so shared). */
+  @SuppressWarnings("unchecked")
+  private V nearValue(NearCache.Entry e) {
+    Object shared = e.shared();
+    return shared != null ? (V) shared : value(e.bytes());
   }
 
   // ---------------------------------------------------------------- writes
@@ -256,9 +379,16 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private @Nullable V putEntry(K key, V value, boolean returnOld, boolean writeThrough) {
     EncodedKey k = key(key);
     byte[] bytes = bytes(value);
+    return writing(key, k, () -> putEncoded(key, k, value, bytes, returnOld, writeThrough), () -> null);
+  }
+
+  private @Nullable V putEncoded(K key, EncodedKey k, V value, byte[] bytes, boolean returnOld,
+      boolean writeThrough) {
     long start = System.nanoTime();
+    Object nk = NearTier.nearKey(key, k);
     if (!scripted()) {
       Applied<K, V> a = apply(key, k, writeThrough, current -> Plan.set(value, bytes));
+      tier.changed(nk);
       if (returnOld) {
         countGet(a.before() != null, start);
       }
@@ -270,7 +400,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       write(key, value);
     }
     boolean wantOld = returnOld || listeners.wants(EventType.UPDATED);
+    long ticket = tier.ticket(nk);
     RedisStore.Before b = await(store.put(k, bytes, expiry.creation(), expiry.update(), wantOld));
+    settlePut(nk, ticket, bytes, value, b, start);
     V old = b.oldValue() == null ? null : value(b.oldValue());
     if (returnOld) {
       countGet(b.existed(), start);
@@ -309,6 +441,23 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         entries.remove(notWritten.getKey()); // only what the writer wrote goes into the cache
       }
     }
+    try {
+      putAllEncoded(entries, keys, values);
+    } catch (CacheUnavailableException e) {
+      entries.keySet().forEach(key -> tier.writeFailed(NearTier.nearKey(key, keys.get(key)), keys.get(key)));
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private void putAllEncoded(Map<K, V> entries, Map<K, EncodedKey> keys, Map<K, byte[]> values) {
+    for (EncodedKey k : keys.values()) {
+      await(tier.owedBefore(k));
+    }
     long start = System.nanoTime();
     List<EntryEvent<K, V>> events = new ArrayList<>();
     if (scripted()) {
@@ -316,11 +465,17 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       Map<K, CompletionStage<RedisStore.Before>> writes = new LinkedHashMap<>();
       long creation = expiry.creation();
       long update = expiry.update();
-      entries.forEach((key, value) -> writes.put(key, store.put(keys.get(key), values.get(key), creation, update,
-          wantOld)));
+      Map<K, Long> tickets = new HashMap<>();
+      entries.forEach((key, value) -> {
+        tickets.put(key, tier.ticket(NearTier.nearKey(key, keys.get(key))));
+        writes.put(key, store.put(keys.get(key), values.get(key), creation, update, wantOld));
+      });
       int changed = 0;
       for (Map.Entry<K, CompletionStage<RedisStore.Before>> w : writes.entrySet()) {
         RedisStore.Before b = await(w.getValue());
+        EncodedKey k = keys.get(w.getKey());
+        settlePut(NearTier.nearKey(w.getKey(), k), tickets.get(w.getKey()), values.get(w.getKey()),
+            entries.get(w.getKey()), b, start);
         if (b.changed()) {
           changed++;
           V value = entries.get(w.getKey());
@@ -336,29 +491,41 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       for (Map.Entry<K, V> e : entries.entrySet()) {
         V value = e.getValue();
         byte[] bytes = values.get(e.getKey());
-        Applied<K, V> a = apply(e.getKey(), keys.get(e.getKey()), false, current -> Plan.set(value, bytes));
+        EncodedKey k = keys.get(e.getKey());
+        Applied<K, V> a = apply(e.getKey(), k, false, current -> Plan.set(value, bytes));
+        tier.changed(NearTier.nearKey(e.getKey(), k));
         countPut(a.op() == Op.SET, start);
         event(a).ifPresent(events::add);
       }
     }
     fire(events);
-    if (failed != null) {
-      throw failed;
-    }
   }
 
   @Override
   public boolean putIfAbsent(K key, V value) {
     EncodedKey k = key(key);
     byte[] bytes = bytes(value);
+    return writing(key, k, () -> putIfAbsentEncoded(key, k, value, bytes), () -> false);
+  }
+
+  private boolean putIfAbsentEncoded(K key, EncodedKey k, V value, byte[] bytes) {
     long start = System.nanoTime();
+    Object nk = NearTier.nearKey(key, k);
     boolean written;
     if (scripted() && writer == null) {
+      long since = System.nanoTime();
+      long ticket = tier.ticket(nk);
       RedisStore.Before b = await(store.putIfAbsent(k, bytes, expiry.creation()));
       written = b.changed();
+      if (written) {
+        tier.wrote(nk, ticket, bytes, value, b.version(), expiry.creation(), since);
+      } else {
+        tier.changed(nk);
+      }
     } else {
       Applied<K, V> a = apply(key, k, true, current -> current == null ? Plan.set(value, bytes) : Plan.none());
       written = a.op() == Op.SET;
+      tier.changed(nk);
     }
     countGet(!written, start); // as the spec's table has it: a put that happened was a miss
     countPut(written, start);
@@ -384,12 +551,17 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   /** An unconditional removal: the writer first, then Redis. */
   private Done<V> removeEntry(K key, boolean returnOld) {
     EncodedKey k = key(key);
+    return writing(key, k, () -> removeEncoded(key, k, returnOld), () -> new Done<>(false, null));
+  }
+
+  private Done<V> removeEncoded(K key, EncodedKey k, boolean returnOld) {
     long start = System.nanoTime();
     if (writer != null) {
       delete(key);
     }
     boolean wantOld = returnOld || listeners.wants(EventType.REMOVED);
     RedisStore.Before b = await(store.remove(k, wantOld));
+    tier.changed(NearTier.nearKey(key, k));
     if (returnOld) {
       countGet(b.changed(), start);
     }
@@ -406,6 +578,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   public boolean remove(K key, V oldValue) {
     EncodedKey k = key(key);
     byte[] expected = bytes(oldValue);
+    return writing(key, k, () -> removeIfEncoded(key, k, oldValue, expected), () -> false);
+  }
+
+  private boolean removeIfEncoded(K key, EncodedKey k, V oldValue, byte[] expected) {
     long start = System.nanoTime();
     boolean existed;
     boolean removed;
@@ -419,6 +595,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       existed = a.before() != null;
       removed = a.op() == Op.REMOVE;
     }
+    tier.changed(NearTier.nearKey(key, k));
     countGet(existed, start);
     countRemove(removed, start);
     if (removed) {
@@ -432,6 +609,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     EncodedKey k = key(key);
     byte[] expected = bytes(oldValue);
     byte[] bytes = bytes(newValue);
+    return writing(key, k, () -> replaceIfEncoded(key, k, oldValue, expected, newValue, bytes), () -> false);
+  }
+
+  private boolean replaceIfEncoded(K key, EncodedKey k, V oldValue, byte[] expected, V newValue, byte[] bytes) {
     long start = System.nanoTime();
     boolean existed;
     boolean replaced;
@@ -445,6 +626,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       existed = a.before() != null;
       replaced = a.op() == Op.SET;
     }
+    tier.changed(NearTier.nearKey(key, k));
     countGet(existed, start);
     countPut(replaced, start);
     if (replaced) {
@@ -467,6 +649,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private Done<V> replaceEntry(K key, V value, boolean returnOld) {
     EncodedKey k = key(key);
     byte[] bytes = bytes(value);
+    return writing(key, k, () -> replaceEncoded(key, k, value, bytes, returnOld), () -> new Done<>(false, null));
+  }
+
+  private Done<V> replaceEncoded(K key, EncodedKey k, V value, byte[] bytes, boolean returnOld) {
     long start = System.nanoTime();
     V old;
     boolean replaced;
@@ -480,6 +666,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       replaced = a.op() == Op.SET;
       old = a.before();
     }
+    tier.changed(NearTier.nearKey(key, k));
     countGet(replaced, start);
     countPut(replaced, start);
     if (!replaced) {
@@ -497,7 +684,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     for (K key : keys) {
       encoded.put(key, codec.encodeKey(Objects.requireNonNull(key, "a key in keys")));
     }
-    removeEncoded(encoded);
+    removeBatch(encoded);
   }
 
   /** Removes every entry one by one (each removal is seen by listeners and the writer); see {@link #clear()}. */
@@ -508,10 +695,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     for (EncodedKey k : keysNow()) {
       encoded.put(decodeKey(k), k);
     }
-    removeEncoded(encoded);
+    removeBatch(encoded);
   }
 
-  private void removeEncoded(Map<K, EncodedKey> encoded) {
+  private void removeBatch(Map<K, EncodedKey> encoded) {
     CacheWriterException failed = null;
     if (writer != null && !encoded.isEmpty()) {
       Collection<Object> toDelete = new ArrayList<>(encoded.keySet());
@@ -522,6 +709,20 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       }
       toDelete.forEach(encoded::remove); // only what the writer deleted leaves the cache
     }
+    try {
+      removeBatchFromRedis(encoded);
+    } catch (CacheUnavailableException e) {
+      encoded.forEach((key, k) -> tier.writeFailed(NearTier.nearKey(key, k), k));
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  private void removeBatchFromRedis(Map<K, EncodedKey> encoded) {
     long start = System.nanoTime();
     boolean wantOld = listeners.wants(EventType.REMOVED);
     Map<K, CompletionStage<RedisStore.Before>> removals = new LinkedHashMap<>();
@@ -530,6 +731,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     int removed = 0;
     for (Map.Entry<K, CompletionStage<RedisStore.Before>> r : removals.entrySet()) {
       RedisStore.Before b = await(r.getValue());
+      EncodedKey k = encoded.get(r.getKey());
+      tier.changed(NearTier.nearKey(r.getKey(), k));
       if (b.changed()) {
         removed++;
         events.add(EntryEvent.removed(this, r.getKey(), b.oldValue() == null ? null : value(b.oldValue())));
@@ -540,9 +743,6 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       statistics.removeTime(System.nanoTime() - start);
     }
     fire(events);
-    if (failed != null) {
-      throw failed;
-    }
   }
 
   /**
@@ -552,7 +752,15 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   @Override
   public void clear() {
     checkOpen();
-    await(store.clear());
+    tier.epochMoved(false);
+    try {
+      await(store.clear());
+    } catch (CacheUnavailableException e) {
+      tier.clearFailed();
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- read-decide-write
@@ -679,8 +887,13 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   public <T> @Nullable T invoke(K key, EntryProcessor<K, V, T> entryProcessor, Object... arguments) {
     EncodedKey k = key(key);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
-    long start = System.nanoTime();
     List<T> result = new ArrayList<>(1);
+    return writing(key, k, () -> invokeEncoded(key, k, entryProcessor, arguments, result), () -> null);
+  }
+
+  private <T> @Nullable T invokeEncoded(K key, EncodedKey k, EntryProcessor<K, V, T> entryProcessor,
+      Object[] arguments, List<T> result) {
+    long start = System.nanoTime();
     Applied<K, V> a = apply(key, k, true, current -> {
       ProcessorEntry entry = new ProcessorEntry(key, current);
       T r;
@@ -695,6 +908,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       result.add(r);
       return entry.plan();
     });
+    if (a.op() != Op.NONE && a.op() != Op.ACCESS) {
+      tier.changed(NearTier.nearKey(key, k));
+    }
     countGet(a.before() != null, start);
     countPut(a.op() == Op.SET, start);
     countRemove(a.op() == Op.REMOVE, start);
@@ -849,17 +1065,73 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   /** Puts what the loader gave: over what is there only when {@code replace}, never through the writer. */
   private void storeLoaded(K key, EncodedKey k, V value, boolean replace) {
     byte[] bytes = bytes(value);
+    Object nk = NearTier.nearKey(key, k);
+    try {
+      await(tier.owedBefore(k));
+      storeLoadedEncoded(key, k, value, bytes, replace);
+    } catch (CacheUnavailableException e) {
+      // Not journalled: had it reached Redis, it would hold the loader's value, which is no stale value.
+      tier.changed(nk);
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      tier.changed(nk);
+      throw e;
+    }
+  }
+
+  private void storeLoadedEncoded(K key, EncodedKey k, V value, byte[] bytes, boolean replace) {
+    Object nk = NearTier.nearKey(key, k);
+    long since = System.nanoTime();
+    long ticket = tier.ticket(nk);
     if (scripted()) {
       RedisStore.Before b = replace
           ? await(store.put(k, bytes, expiry.creation(), expiry.update(), listeners.wants(EventType.UPDATED)))
           : await(store.putIfAbsent(k, bytes, expiry.creation()));
+      settlePut(nk, ticket, bytes, value, b, since);
       if (b.changed()) {
         fire(b.existed() ? EntryEvent.updated(this, key, value, b.oldValue() == null ? null : value(b.oldValue()))
             : EntryEvent.created(this, key, value));
       }
       return;
     }
-    fire(apply(key, k, false, current -> current == null || replace ? Plan.load(value) : Plan.none()));
+    Applied<K, V> a = apply(key, k, false, current -> current == null || replace ? Plan.load(value) : Plan.none());
+    tier.changed(nk);
+    fire(a);
+  }
+
+  /** Tells the near tier what a scripted put (or putIfAbsent) of {@code value} did. */
+  private void settlePut(Object nk, long ticket, byte[] bytes, V value, RedisStore.Before b, long since) {
+    if (!b.changed()) {
+      tier.changed(nk);
+      return;
+    }
+    long ttl = !b.existed() ? expiry.creation()
+        : expiry.update() == RedisStore.KEEP && expiry.creation() == RedisStore.ETERNAL ? RedisStore.ETERNAL
+        : expiry.update();
+    tier.wrote(nk, ticket, bytes, value, b.version(), ttl, since);
+  }
+
+  /**
+   * Runs a write of one key: first what Redis is owed for it (a journalled removal). When Redis cannot
+   * answer, no near entry is left claiming a value and the key is journalled; then under MISS the write
+   * returns {@code whenMissed}, under FAIL the exception goes on. Any other failure drops the near entry.
+   */
+  private <T> T writing(K key, EncodedKey k, Supplier<T> write, Supplier<T> whenMissed) {
+    try {
+      await(tier.owedBefore(k));
+      return write.get();
+    } catch (CacheUnavailableException e) {
+      tier.writeFailed(NearTier.nearKey(key, k), k);
+      if (tier.onUnavailable() == OnUnavailable.MISS) {
+        return whenMissed.get();
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      tier.changed(NearTier.nearKey(key, k));
+      throw e;
+    }
   }
 
   private @Nullable V load(K key) {
@@ -938,7 +1210,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
    * has left (a clear crossed it) is dropped.
    */
   private void changedElsewhere(ChangeFeed.Change change) {
-    if (closed || listeners.isEmpty()) {
+    if (closed) {
+      return;
+    }
+    tier.changedElsewhere(change);
+    if (listeners.isEmpty()) {
       return;
     }
     listeners.fireRemote(() -> {
@@ -965,6 +1241,37 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   /** The feed of other JVMs' changes: the manager tells it when messages may have been missed. */
   ChangeFeed feed() {
     return feed;
+  }
+
+  /** Messages may have been missed ({@code why}: a new client, a lost connection): read again, reconcile. */
+  void resync(String why) {
+    feed.resync();
+    tier.lost(why);
+    tier.available();
+  }
+
+  /** The supervisor's failure counter opened or closed. */
+  void stateChanged(io.github.resilientjcache.core.SupervisorState to) {
+    if (to == io.github.resilientjcache.core.SupervisorState.AVAILABLE) {
+      tier.available();
+    } else {
+      tier.lost("Redis is " + to.toString().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** This JVM's near cache of the cache, if it has one (for statistics and meters). */
+  public java.util.Optional<NearCache<?>> nearCache() {
+    return java.util.Optional.ofNullable(tier.near());
+  }
+
+  /** How many keys the cache owes Redis a removal of, from writes that failed during an outage. */
+  public int journalSize() {
+    return tier.journal().size();
+  }
+
+  /** The keys the cache owes Redis a removal of (read-only use: sizes and counts, for meters). */
+  public io.github.resilientjcache.core.near.Journal<?> journal() {
+    return tier.journal();
   }
 
   private void fire(EntryEvent<K, V> event) {
@@ -1130,6 +1437,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
           List<EncodedKey> page = new ArrayList<>(SCAN_PAGE);
           while (page.size() < SCAN_PAGE && scanning(keys::hasNext)) {
             page.add(scanning(keys::next));
+          }
+          for (EncodedKey k : page) {
+            scanning(() -> await(tier.owedBefore(k))); // a journalled key's old value is never handed out
           }
           long start = System.nanoTime();
           List<RedisStore.@Nullable Found> found = readMany(page, false);

@@ -4,6 +4,7 @@ import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
 import io.github.resilientjcache.core.ResilientRedisException;
 import io.github.resilientjcache.core.config.ConfigFile;
+import io.github.resilientjcache.core.near.NearCacheConfig;
 import io.github.resilientjcache.core.config.UriText;
 import io.github.resilientjcache.core.event.SupervisorEvent;
 import io.github.resilientjcache.jcache.event.Listeners;
@@ -66,6 +67,8 @@ public final class ResilientCacheManager implements CacheManager {
   private final long maxValueBytes;
   /** Per-cache settings from the config file's {@code caches:} section. */
   private final Map<String, CacheSettings> settings;
+  /** Every cache's near cache settings, from the config file's {@code nearCache:} section. */
+  private final NearCacheConfig nearCache;
   private final ConcurrentMap<String, ResilientCache<?, ?>> caches = new ConcurrentHashMap<>();
   /** Threads for what runs in the background: loadAll, asynchronous listeners. Idle ones go away. */
   private final ThreadPoolExecutor background;
@@ -83,7 +86,8 @@ public final class ResilientCacheManager implements CacheManager {
     ConfigFile file = configFile(uri, classLoader, properties);
     this.allowedClasses = file == null ? List.of() : allowedClasses(file);
     this.maxValueBytes = file == null ? MAX_VALUE_BYTES : maxValueBytes(file);
-    this.settings = file == null ? Map.of() : CacheSettings.read(file);
+    this.nearCache = nearCacheDefaults(file, properties);
+    this.settings = file == null ? Map.of() : CacheSettings.read(file, nearCache);
     try {
       this.redis = supervisor(uri, file, properties);
     } catch (ResilientRedisException e) {
@@ -96,10 +100,13 @@ public final class ResilientCacheManager implements CacheManager {
     this.background.allowCoreThreadTimeOut(true);
     this.timer = new ScheduledThreadPoolExecutor(1, backgroundThreads("timer, " + describe(uri)));
     this.timer.setRemoveOnCancelPolicy(true);
-    // A new client, or a lost connection, may have missed a clear or a listener's arrival: read them again.
+    // A new client, or a lost connection, may have missed a clear, a listener's arrival or an invalidation:
+    // read them again, and reconcile the near caches.
     redis.events().onEvent(e -> {
       if (e instanceof SupervisorEvent.GenerationChanged || e instanceof SupervisorEvent.ConnectionLost) {
-        caches.values().forEach(c -> c.feed().resync());
+        caches.values().forEach(c -> c.resync(e.type().toString()));
+      } else if (e instanceof SupervisorEvent.StateTransition t) {
+        caches.values().forEach(c -> c.stateChanged(t.to()));
       }
     });
   }
@@ -116,11 +123,35 @@ public final class ResilientCacheManager implements CacheManager {
   /** The config file at the URI; none when the URI is a server or the properties bring a Redisson config. */
   private static @Nullable ConfigFile configFile(URI uri, ClassLoader classLoader, Properties properties) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY) != null || scheme.equals("redis")
-        || scheme.equals("rediss")) {
+    if (scheme.equals("redis") || scheme.equals("rediss")) {
+      return null;
+    }
+    // With a Redisson config in the properties, a config file still brings our sections, if there is one;
+    // any other URI only names the manager.
+    if (properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY) != null && !isConfigFile(uri, scheme,
+        classLoader)) {
       return null;
     }
     return ConfigFile.load(uri, classLoader);
+  }
+
+  /**
+   * The near cache settings every cache starts from: the config file's {@code nearCache:} section, or, with
+   * no file, the property {@value ResilientCachingProvider#NEAR_CACHE_PROPERTY} ({@code true} turns it on).
+   */
+  private static NearCacheConfig nearCacheDefaults(@Nullable ConfigFile file, Properties properties) {
+    NearCacheConfig config = file == null ? NearCacheConfig.defaults() : NearCacheConfig.read(file);
+    Object on = properties.get(ResilientCachingProvider.NEAR_CACHE_PROPERTY);
+    return on == null ? config : config.withEnabled(Boolean.parseBoolean(on.toString()));
+  }
+
+  private static boolean isConfigFile(URI uri, String scheme, ClassLoader classLoader) {
+    return switch (scheme) {
+      case "file" -> java.nio.file.Files.isRegularFile(java.nio.file.Path.of(uri));
+      case "classpath" -> classLoader.getResource(uri.getSchemeSpecificPart().replaceFirst("^/", "")) != null;
+      case "jar" -> true;
+      default -> false;
+    };
   }
 
   private static List<String> allowedClasses(ConfigFile file) {
@@ -161,7 +192,8 @@ public final class ResilientCacheManager implements CacheManager {
     String name = "jcache";
     Object given = properties.get(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY);
     if (given instanceof Config config) {
-      return RedisSupervisor.builder(new PrimaryReads(config)).name(name).build();
+      return RedisSupervisor.builder(new PrimaryReads(config))
+          .resilience(file == null ? ResilienceConfig.defaults() : file.resilience()).name(name).build();
     }
     if (given != null) {
       throw new IllegalArgumentException(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY + " must be a "
@@ -224,7 +256,9 @@ public final class ResilientCacheManager implements CacheManager {
     RedisStore store = new RedisStore(redis, new KeyLayout(cacheName));
     return new ResilientCache<>(cacheName, this, config, store, codec,
         background, new Listeners<>(cacheName, new SerialExecutor(background)),
-        new ManagementBeans(describe(uri), cacheName), feed -> new ChangeFeed(redis, store, origin, timer, feed));
+        new ManagementBeans(describe(uri), cacheName),
+        settings.getOrDefault(cacheName, CacheSettings.NONE).nearCache(nearCache),
+        feed -> new ChangeFeed(redis, store, origin, timer, feed));
   }
 
   private static <K, V> MutableConfiguration<K, V> copy(Configuration<K, V> configuration) {

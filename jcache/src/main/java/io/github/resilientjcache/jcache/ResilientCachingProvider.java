@@ -39,10 +39,17 @@ public final class ResilientCachingProvider implements CachingProvider {
   public static final String CONFIG_PROPERTY = "resilientjcache.config";
   /**
    * A {@link java.util.Properties} key for {@code getCacheManager}: its value, a Redisson
-   * {@link org.redisson.config.Config}, is used instead of reading a file at the URI (which then only names
-   * the manager). For applications that build their config in code.
+   * {@link org.redisson.config.Config}, is used instead of the file's Redisson part. A {@code file:},
+   * {@code classpath:} or {@code jar:} URI still brings the file's own sections ({@code resilience},
+   * {@code nearCache}, {@code caches}, {@code serialization}); any other URI only names the manager. For
+   * applications that build their Redisson config in code.
    */
   public static final String REDISSON_CONFIG_PROPERTY = "resilientjcache.redissonConfig";
+  /**
+   * A {@link java.util.Properties} key for {@code getCacheManager}: {@code "true"} or {@code "false"} turns
+   * every cache's near cache on or off, over the config file's {@code nearCache.enabled}.
+   */
+  public static final String NEAR_CACHE_PROPERTY = "resilientjcache.nearCache";
   /** The config file looked for on the class path when the property is not set. */
   public static final String CLASSPATH_CONFIG = "resilient-jcache.yaml";
   private static final URI LOCAL_REDIS = URI.create("redis://127.0.0.1:6379");

@@ -99,6 +99,74 @@ class ConfigAndBadInputTest {
   }
 
   @Test
+  void nearCacheSettings_applyToEveryCache_andACachesOwnOverThem_andAnAccessExpiryStepsAside() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone()) {
+      URI uri = file(dir, "near", server(redis) + """
+          nearCache:
+            enabled: true
+            maximumSize: 500
+          caches:
+            plain:
+              onUnavailable: MISS
+            off:
+              nearCache: false
+            small:
+              nearCache: { maximumWeight: 64KB, staleness: 5s }
+            touched:
+              expiry: { policy: touched, duration: 10m }
+          """);
+      try (CacheManager m = provider().getCacheManager(uri, getClass().getClassLoader())) {
+        ResilientCache<?, ?> plain = m.createCache("plain", strings()).unwrap(ResilientCache.class);
+        assertThat(plain.nearCache().orElseThrow().config().maximumSize()).isEqualTo(500);
+        assertThat(plain.nearCache().orElseThrow().config().onUnavailable().name()).isEqualTo("MISS");
+        ResilientCache<?, ?> off = m.createCache("off", strings()).unwrap(ResilientCache.class);
+        assertThat(off.nearCache()).isEmpty();
+        ResilientCache<?, ?> small = m.createCache("small", strings()).unwrap(ResilientCache.class);
+        assertThat(small.nearCache().orElseThrow().config().maximumWeight()).isEqualTo(64 * 1024);
+        assertThat(small.nearCache().orElseThrow().config().staleness()).isEqualTo(Duration.ofSeconds(5));
+        ResilientCache<?, ?> touched = m.createCache("touched", strings()).unwrap(ResilientCache.class);
+        assertThat(touched.nearCache()).as("every read must move the expiry in Redis").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aBadNearCacheSetting_failsWithTheFileTheLineAndTheKey() throws Exception {
+    URI policy = file(dir, "policy", """
+        singleServerConfig:
+          address: "redis://127.0.0.1:1"
+        caches:
+          users:
+            onUnavailable: IGNORE
+        """);
+    assertThatThrownBy(() -> provider().getCacheManager(policy, getClass().getClassLoader()))
+        .isInstanceOf(ConfigFileException.class).hasMessageContaining("line 5")
+        .hasMessageContaining("caches.users.onUnavailable").hasMessageContaining("must be FAIL or MISS, not IGNORE");
+
+    URI size = file(dir, "size", """
+        singleServerConfig:
+          address: "redis://127.0.0.1:1"
+        nearCache:
+          enabled: true
+          maximumSize: lots
+        """);
+    assertThatThrownBy(() -> provider().getCacheManager(size, getClass().getClassLoader()))
+        .isInstanceOf(ConfigFileException.class).hasMessageContaining("line 5")
+        .hasMessageContaining("nearCache.maximumSize").hasMessageContaining("not lots");
+
+    URI unknown = file(dir, "near-unknown", """
+        singleServerConfig:
+          address: "redis://127.0.0.1:1"
+        caches:
+          users:
+            nearCache: { maxSize: 10 }
+        """);
+    assertThatThrownBy(() -> provider().getCacheManager(unknown, getClass().getClassLoader()))
+        .isInstanceOf(ConfigFileException.class).hasMessageContaining("caches.users.nearCache.maxSize")
+        .hasMessageContaining("is not a near cache setting");
+  }
+
+  @Test
   void aBadSetting_failsWithTheFileTheLineAndTheKey() throws Exception {
     URI unknown = file(dir, "unknown", """
         singleServerConfig:
@@ -110,7 +178,8 @@ class ConfigAndBadInputTest {
         """);
     assertThatThrownBy(() -> provider().getCacheManager(unknown, getClass().getClassLoader()))
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("unknown.yaml").hasMessageContaining("line 6")
-        .hasMessageContaining("caches.users.ttl").hasMessageContaining("expiry, statistics and management");
+        .hasMessageContaining("caches.users.ttl")
+        .hasMessageContaining("expiry, statistics, management, nearCache and onUnavailable");
 
     URI duration = file(dir, "duration", """
         singleServerConfig:

@@ -55,15 +55,27 @@ public final class ChangeFeed implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(30);
   /** How often a listening manager renews its lease, and others re-read the registry while someone listens. */
   static final Duration RENEWAL = Duration.ofSeconds(10);
+  /** How often a manager with a near cache sends itself a beacon through the events channel. */
+  public static final Duration BEACON = Duration.ofSeconds(1);
   /** How long closing waits to leave the registry. */
   private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(1);
 
-  /** A change another manager made, as its script published it. */
-  public record Change(char kind, String redisKey, byte @Nullable [] newValue, byte @Nullable [] oldValue) {
+  /**
+   * A change another manager made, as its script published it: the entry's version after it (for a removal,
+   * the removal's), and the values only when some manager listens for events.
+   */
+  public record Change(char kind, String redisKey, long version, byte @Nullable [] newValue,
+      byte @Nullable [] oldValue) {
     public static final char CREATED = 'c';
     public static final char UPDATED = 'u';
     public static final char REMOVED = 'r';
+    /** Gone because an update's TTL was zero: no listener's event, but a near cache drops the entry. */
+    public static final char EXPIRED = 'x';
   }
+
+  /** A registry member's suffix: this manager wants key and version only (a near cache, no listener). */
+  private static final String INVALIDATIONS_ONLY = "/i";
+  private static final byte BEACON_KIND = 'H';
 
   private final RedisSupervisor redis;
   private final KeyLayout layout;
@@ -76,6 +88,15 @@ public final class ChangeFeed implements AutoCloseable {
   private @Nullable ScheduledFuture<?> renewal;
   private final ScheduledFuture<?> registryCheck;
   private final AtomicLong registryReads = new AtomicLong();
+  /** Whether this manager has listeners on the cache (it wants the values). */
+  private boolean listening;
+  /** Told of each beacon tick and echo, once {@link #carryInvalidations} made this feed carry them. */
+  private volatile @Nullable Runnable onBeat;
+  private @Nullable ScheduledFuture<?> beacons;
+  private final AtomicLong beaconsSent = new AtomicLong();
+  /** When this manager last received its own beacon, by {@link System#nanoTime()}; 0: never. */
+  private volatile long lastEcho;
+  private volatile long announced;
   private volatile boolean closed;
 
   /**
@@ -93,11 +114,10 @@ public final class ChangeFeed implements AutoCloseable {
     this.onChange = Objects.requireNonNull(onChange, "onChange");
     this.control = redis.attach("cache " + layout.cacheName() + " control channel", new Subscription(
         layout.controlChannel(), this::onControl, null));
-    this.registryCheck = timer.scheduleWithFixedDelay(() -> {
-      if (othersListen()) {
-        readRegistry();
-      }
-    }, RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
+    // Read whether or not anyone listens now: a manager whose announcement was missed (a server that came
+    // back empty, two managers starting together) is found within one period.
+    this.registryCheck = timer.scheduleWithFixedDelay(this::readRegistry, RENEWAL.toMillis(), RENEWAL.toMillis(),
+        TimeUnit.MILLISECONDS);
     readRegistry();
   }
 
@@ -112,7 +132,59 @@ public final class ChangeFeed implements AutoCloseable {
    * at most {@code timeout}.
    */
   public synchronized void listen(Duration timeout) {
-    if (closed || events != null) {
+    if (closed || listening) {
+      return;
+    }
+    listening = true;
+    subscribe(timeout);
+  }
+
+  /**
+   * Makes this feed carry other managers' changes for a near cache, for good: subscribes, registers as
+   * wanting key and version only (unless listeners want more), and sends itself a beacon through the events
+   * channel every {@link #BEACON}, so a silent subscription shows as a beacon that does not come back. {@code
+   * onBeat} is told at each beacon sent and each one received ({@link #lastEcho()}): on a timer or a Redisson
+   * thread, it must not block.
+   */
+  public synchronized void carryInvalidations(Runnable onBeat, Duration timeout) {
+    if (closed || this.onBeat != null) {
+      return;
+    }
+    this.onBeat = Objects.requireNonNull(onBeat, "onBeat");
+    subscribe(timeout);
+    beacons = timer.scheduleWithFixedDelay(this::beacon, 0, BEACON.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** When this manager last received its own beacon, by {@link System#nanoTime()}; 0 if never. */
+  public long lastEcho() {
+    return lastEcho;
+  }
+
+  private void beacon() {
+    Runnable beat = onBeat;
+    if (closed || beat == null) {
+      return;
+    }
+    String channel = layout.eventsChannel();
+    byte[] message = (((char) BEACON_KIND) + frame(origin) + frame(Long.toString(beaconsSent.incrementAndGet())))
+        .getBytes(StandardCharsets.UTF_8);
+    redis.executeAsync(Idempotence.NON_IDEMPOTENT, channel,
+            s -> s.client().getTopic(channel, ByteArrayCodec.INSTANCE).publishAsync(message))
+        .exceptionally(e -> {
+          log.debug("cache {}: the beacon was not sent: {}", layout.cacheName(), e.toString());
+          return 0L;
+        });
+    beat.run();
+  }
+
+  private static String frame(String field) {
+    return field.getBytes(StandardCharsets.UTF_8).length + ":" + field;
+  }
+
+  /** Subscribes (once, for listeners and near cache alike), registers and tells the others. */
+  private void subscribe(Duration timeout) {
+    if (events != null) {
+      register(); // the mode changed: the others read the registry again
       return;
     }
     CompletableFuture<Void> open = new CompletableFuture<>();
@@ -124,9 +196,12 @@ public final class ChangeFeed implements AutoCloseable {
       log.warn("cache {}: the events channel is not subscribed yet ({}); other JVMs' changes arrive once it is",
           layout.cacheName(), e.toString());
     }
-    renew().thenRun(() -> announce("L" + origin)); // after the registry has us: the others read it then
-    renewal = timer.scheduleWithFixedDelay(this::renew, RENEWAL.toMillis(), RENEWAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+    register(); // after the subscription: no change published once the others know is missed
+    renewal = timer.scheduleWithFixedDelay(() -> renew().thenAccept(added -> {
+      if (added == 1) { // the registry had lost us (a server that came back empty): tell the others again
+        register();
+      }
+    }), RENEWAL.toMillis(), RENEWAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -134,6 +209,18 @@ public final class ChangeFeed implements AutoCloseable {
    * the others stop publishing; the stage ends when the others have been told.
    */
   public synchronized CompletionStage<?> stopListening() {
+    if (!listening) {
+      return CompletableFuture.completedFuture(null);
+    }
+    listening = false;
+    if (onBeat != null && !closed) {
+      // The near cache still wants invalidations: only the values are no longer needed.
+      return register();
+    }
+    return leave();
+  }
+
+  private synchronized CompletionStage<?> leave() {
     if (events == null) {
       return CompletableFuture.completedFuture(null);
     }
@@ -144,38 +231,73 @@ public final class ChangeFeed implements AutoCloseable {
       renewal = null;
     }
     String registry = layout.listenersKey();
-    return redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> registry(s.client(), registry).removeAsync(origin))
+    return redis.executeAsync(Idempotence.IDEMPOTENT, registry,
+            s -> registry(s.client(), registry).removeAllAsync(List.of(origin, origin + INVALIDATIONS_ONLY)))
         .thenCompose(x -> announce("L" + origin))
         .exceptionally(e -> null); // the lease runs out by itself
   }
 
-  /** Reads what may have been missed while no message could arrive: the epoch and the registry. */
+  /**
+   * Reads what may have been missed while no message could arrive (the epoch and the registry), and, while
+   * subscribed, registers and announces this manager again: the registry may have been lost with a server.
+   */
   public void resync() {
     if (closed) {
       return;
     }
     store.refreshEpoch();
     readRegistry();
+    synchronized (this) {
+      if (events != null) {
+        register();
+      }
+    }
   }
 
-  private CompletionStage<Long> announce(String message) {
-    String channel = layout.controlChannel();
-    return redis.executeAsync(Idempotence.NON_IDEMPOTENT, channel,
-            s -> s.client().getTopic(channel, StringCodec.INSTANCE).publishAsync(message))
-        .exceptionally(e -> {
-          log.debug("cache {}: publishing {} failed: {}", layout.cacheName(), message, e.toString());
-          return 0L;
+  /**
+   * When this manager last finished registering and telling the others (by {@link System#nanoTime()}; 0:
+   * never): a change published after that, by anyone, reaches it.
+   */
+  public long lastAnnounced() {
+    return announced;
+  }
+
+  /** Renews the lease, then tells the others to read the registry; records when both succeeded. */
+  private CompletionStage<?> register() {
+    return renew().thenCompose(added -> added < 0 ? CompletableFuture.completedFuture(false)
+            : announce("L" + origin))
+        .thenAccept(told -> {
+          if (told) {
+            announced = System.nanoTime();
+          }
         });
   }
 
-  private CompletionStage<?> renew() {
+  private CompletionStage<Boolean> announce(String message) {
+    String channel = layout.controlChannel();
+    return redis.executeAsync(Idempotence.NON_IDEMPOTENT, channel,
+            s -> s.client().getTopic(channel, StringCodec.INSTANCE).publishAsync(message))
+        .thenApply(n -> true)
+        .exceptionally(e -> {
+          log.debug("cache {}: publishing {} failed: {}", layout.cacheName(), message, e.toString());
+          return false;
+        });
+  }
+
+  /**
+   * Renews this manager's lease, under the member that says what it wants (and drops the other): 1 if the
+   * registry did not have it, 0 if it did, -1 if Redis did not answer.
+   */
+  private synchronized CompletionStage<Long> renew() {
     String registry = layout.listenersKey();
+    String member = listening ? origin : origin + INVALIDATIONS_ONLY;
+    String other = listening ? origin + INVALIDATIONS_ONLY : origin;
     return redis.executeAsync(Idempotence.IDEMPOTENT, registry, s -> script(s).<Long>evalAsync(
-            RScript.Mode.READ_WRITE, Scripts.RENEW_LEASE, RScript.ReturnType.LONG, List.of(registry), origin,
-            Long.toString(LEASE.toMillis())))
+            RScript.Mode.READ_WRITE, Scripts.RENEW_LEASE, RScript.ReturnType.LONG, List.of(registry), member,
+            Long.toString(LEASE.toMillis()), other))
         .exceptionally(e -> {
           log.debug("cache {}: renewing the listener lease failed: {}", layout.cacheName(), e.toString());
-          return 0L;
+          return -1L;
         });
   }
 
@@ -202,14 +324,17 @@ public final class ChangeFeed implements AutoCloseable {
 
   private void listenersAre(Collection<Object> live) {
     boolean others = false;
+    boolean values = false;
     for (Object member : live) {
-      others |= !origin.equals(member);
+      String m = String.valueOf(member);
+      boolean keysOnly = m.endsWith(INVALIDATIONS_ONLY);
+      String who = keysOnly ? m.substring(0, m.length() - INVALIDATIONS_ONLY.length()) : m;
+      if (!origin.equals(who)) {
+        others = true;
+        values |= !keysOnly;
+      }
     }
-    setOthersListen(others);
-  }
-
-  private void setOthersListen(boolean others) {
-    store.publishTo(others ? layout.eventsChannel() : null, origin);
+    store.publishTo(others ? layout.eventsChannel() : null, origin, values);
   }
 
   private void onControl(byte[] message) {
@@ -220,24 +345,40 @@ public final class ChangeFeed implements AutoCloseable {
     if (m.charAt(0) == 'C') {
       store.epochIsAtLeast(Long.parseLong(m.substring(1)));
     } else if (m.charAt(0) == 'L' && !m.substring(1).equals(origin)) {
-      setOthersListen(true); // someone started or stopped: publish until the registry says otherwise
+      // Someone started or stopped: publish everything until the registry says what is needed.
+      store.publishTo(layout.eventsChannel(), origin, true);
       timer.execute(this::readRegistry);
     }
   }
 
   private void onEvent(byte[] message) {
+    if (message.length > 0 && message[0] == 'C') { // a clear, sent here too: the beacon vouches for this channel
+      onControl(message);
+      return;
+    }
     try {
       Frames f = new Frames(message);
       char kind = (char) message[0];
       byte[] from = f.next();
-      if (from == null || origin.equals(new String(from, StandardCharsets.UTF_8))) {
+      boolean ours = from != null && origin.equals(new String(from, StandardCharsets.UTF_8));
+      if (kind == BEACON_KIND) {
+        Runnable beat = onBeat;
+        if (ours && beat != null) {
+          lastEcho = System.nanoTime();
+          beat.run();
+        }
+        return;
+      }
+      if (from == null || ours) {
         return; // ours: delivered already, as the call made it
       }
       byte[] key = f.next();
-      if (key == null) {
+      byte[] version = f.next();
+      if (key == null || version == null) {
         return;
       }
-      onChange.accept(new Change(kind, new String(key, StandardCharsets.UTF_8), f.next(), f.next()));
+      onChange.accept(new Change(kind, new String(key, StandardCharsets.UTF_8),
+          Long.parseLong(new String(version, StandardCharsets.US_ASCII)), f.next(), f.next()));
     } catch (RuntimeException e) {
       log.warn("cache {}: dropped an event that could not be read: {}", layout.cacheName(), e.toString());
     }
@@ -253,10 +394,16 @@ public final class ChangeFeed implements AutoCloseable {
    */
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      listening = false;
+      if (beacons != null) {
+        beacons.cancel(false);
+      }
+    }
     registryCheck.cancel(false);
     try {
-      stopListening().toCompletableFuture().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      leave().toCompletableFuture().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {

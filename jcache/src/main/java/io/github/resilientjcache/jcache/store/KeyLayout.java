@@ -3,6 +3,7 @@ package io.github.resilientjcache.jcache.store;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a cache's entries live in Redis. Each entry is a key of its own, with no hash tag, so on Redis
@@ -122,6 +123,11 @@ public final class KeyLayout {
 
     boolean isString() {
       return suffix.startsWith("s:");
+    }
+
+    /** The key itself when it is a {@code String} (a near cache keys on it as it is), else null. */
+    public @Nullable String asString() {
+      return isString() ? text() : null;
     }
 
     String text() {

@@ -53,24 +53,37 @@ public final class RedisStore {
   private final AtomicLong epoch = new AtomicLong(-1);
   /** Whether the epoch must be read again before use: at first, and after a possible missed clear. */
   private volatile boolean stale = true;
-  /** Where the writing scripts publish their changes, with the writer's origin; empty: nobody else listens. */
-  private volatile Publishing publishing = new Publishing(NONE, NONE);
+  /** Where the writing scripts publish their changes, as whom, with the values or not; empty: nobody listens. */
+  private volatile Publishing publishing = new Publishing(NONE, NONE, ZERO);
 
-  private record Publishing(byte[] channel, byte[] origin) {}
+  private record Publishing(byte[] channel, byte[] origin, byte[] values) {}
+
+  /**
+   * Told when the epoch moves on (a clear, here or elsewhere; whatever a near cache holds is gone): {@code
+   * true} when it was found by reading the epoch again, so the clear's message was missed.
+   */
+  private volatile java.util.function.Consumer<Boolean> epochMoved = missed -> {};
 
   public RedisStore(RedisSupervisor redis, KeyLayout layout) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.layout = Objects.requireNonNull(layout, "layout");
   }
 
-  /** What a read found: the value's bytes and the entry's version, or nothing. */
-  public record Found(byte[] value, long version) {}
+  /** A TTL read back meaning: not asked for. */
+  public static final long UNKNOWN = -2;
+
+  /**
+   * What a read found: the value's bytes, the entry's version, and the TTL left in milliseconds ({@link
+   * #ETERNAL} for none, {@link #UNKNOWN} when not asked for), or nothing.
+   */
+  public record Found(byte[] value, long version, long ttl) {}
 
   /**
    * What a write found and did: whether the entry existed, whether the write changed it (a conditional
-   * write whose condition failed, or a creation with a zero TTL, did not), and its old value if asked for.
+   * write whose condition failed, or a creation with a zero TTL, did not), its old value if asked for, and
+   * the version the change gave the entry (a removal's own, for a removal; 0 when nothing changed).
    */
-  public record Before(boolean existed, boolean changed, byte @Nullable [] oldValue) {}
+  public record Before(boolean existed, boolean changed, byte @Nullable [] oldValue, long version) {}
 
   public KeyLayout layout() {
     return layout;
@@ -91,8 +104,11 @@ public final class RedisStore {
         .thenApply(stored -> {
           // What Redis says, even if lower: a server restarted empty starts the cache again at 0.
           long read = stored == null ? 0 : Long.parseLong(stored);
-          epoch.set(read);
+          long before = epoch.getAndSet(read);
           stale = false;
+          if (before >= 0 && before != read) {
+            epochMoved.accept(true); // a clear this manager missed, or a server that restarted empty
+          }
           return read;
         });
   }
@@ -105,16 +121,34 @@ public final class RedisStore {
 
   /** Moves to {@code next} unless the epoch known here is newer: another manager cleared the cache. */
   void epochIsAtLeast(long next) {
-    epoch.accumulateAndGet(next, Math::max);
+    long before = epoch.getAndAccumulate(next, Math::max);
+    if (before < next) {
+      epochMoved.accept(false);
+    }
   }
 
   /**
-   * Makes the writing scripts publish each change on {@code channel}, as coming from {@code origin}, or
-   * ({@code null}) publish nothing: the {@link ChangeFeed} decides, from whether anyone else listens.
+   * Runs {@code action} whenever the epoch moves on (on the thread that learnt it: it must not block), with
+   * {@code true} when the move was found by reading the epoch again rather than by its message.
    */
-  void publishTo(@Nullable String channel, String origin) {
-    publishing = channel == null ? new Publishing(NONE, NONE)
-        : new Publishing(channel.getBytes(StandardCharsets.UTF_8), origin.getBytes(StandardCharsets.UTF_8));
+  public void onEpochMoved(java.util.function.Consumer<Boolean> action) {
+    epochMoved = Objects.requireNonNull(action, "action");
+  }
+
+  /**
+   * Makes the writing scripts publish each change on {@code channel}, as coming from {@code origin}, with
+   * the values when {@code withValues} (else key and version only), or ({@code null}) publish nothing: the
+   * {@link ChangeFeed} decides, from who else listens.
+   */
+  void publishTo(@Nullable String channel, String origin, boolean withValues) {
+    publishing = channel == null ? new Publishing(NONE, NONE, ZERO)
+        : new Publishing(channel.getBytes(StandardCharsets.UTF_8), origin.getBytes(StandardCharsets.UTF_8),
+            withValues ? ONE : ZERO);
+  }
+
+  /** Whether the published changes carry the values. */
+  boolean publishesValues() {
+    return publishing.values() == ONE;
   }
 
   /** Whether the writing scripts publish their changes now. */
@@ -145,20 +179,43 @@ public final class RedisStore {
    * no TTL is a plain HMGET: cheaper for Redis than a script, and fewer bytes.
    */
   public CompletionStage<@Nullable Found> get(KeyLayout.EncodedKey key, long accessTtl) {
-    if (accessTtl == KEEP) {
+    return get(key, accessTtl, false);
+  }
+
+  /** Reads an entry, and with {@code withTtl} the TTL it has left (for a near cache to keep it no longer). */
+  public CompletionStage<@Nullable Found> get(KeyLayout.EncodedKey key, long accessTtl, boolean withTtl) {
+    if (accessTtl == KEEP && !withTtl) {
       return onKey(key, k -> redis.<Map<String, byte[]>>executeAsync(Idempotence.READ, k,
               s -> s.client().<String, byte[]>getMap(s.options(MapOptions.<String, byte[]>name(k).codec(FIELDS)))
                   .getAllAsync(VALUE_AND_VERSION))
           .thenApply(r -> {
             byte[] v = r.get("v");
-            return v == null ? null : new Found(v, version(r.get("n")));
+            return v == null ? null : new Found(v, version(r.get("n")), UNKNOWN);
           }));
     }
     return onKey(key, k -> this.<List<Object>>eval(Idempotence.IDEMPOTENT, k, Scripts.GET, LIST, ttl(accessTtl))
         .thenApply(r -> {
           byte[] v = (byte[]) r.get(0);
-          return v == null ? null : new Found(v, version(r.get(1)));
+          return v == null ? null : new Found(v, version(r.get(1)), ((Number) r.get(2)).longValue());
         }));
+  }
+
+  /**
+   * The version of each entry now, 0 where there is none: what a near cache compares with what it holds.
+   * One HGET per key, all sent at once.
+   */
+  public CompletionStage<List<Long>> versions(List<KeyLayout.EncodedKey> keys) {
+    return epoch().thenCompose(e -> {
+      List<CompletableFuture<Long>> reads = new java.util.ArrayList<>(keys.size());
+      for (KeyLayout.EncodedKey key : keys) {
+        String k = layout.entryKey(e, key);
+        reads.add(redis.<byte[]>executeAsync(Idempotence.READ, k, s -> s.client()
+            .<String, byte[]>getMap(s.options(MapOptions.<String, byte[]>name(k).codec(FIELDS))).getAsync("n"))
+            .thenApply(RedisStore::version).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+          .thenApply(x -> reads.stream().map(CompletableFuture::join).toList());
+    });
   }
 
   /** Whether the entry exists (an access to nothing: no TTL changes). */
@@ -227,9 +284,10 @@ public final class RedisStore {
    */
   public CompletionStage<Void> clear() {
     String epochKey = layout.epochKey();
-    byte[] channel = layout.controlChannel().getBytes(StandardCharsets.UTF_8);
+    byte[] control = layout.controlChannel().getBytes(StandardCharsets.UTF_8);
+    byte[] events = layout.eventsChannel().getBytes(StandardCharsets.UTF_8);
     return redis.<Long>executeAsync(Idempotence.NON_IDEMPOTENT, epochKey, s -> scripting(s).<Long>evalAsync(
-            RScript.Mode.READ_WRITE, Scripts.CLEAR, RScript.ReturnType.LONG, List.of(epochKey), (Object) channel))
+            RScript.Mode.READ_WRITE, Scripts.CLEAR, RScript.ReturnType.LONG, List.of(epochKey), control, events))
         .thenAccept(next -> {
           // Never back: our own announcement, or a later clear's, may have arrived before this reply.
           epochIsAtLeast(next);
@@ -273,13 +331,14 @@ public final class RedisStore {
     };
   }
 
-  /** Runs a writing script: its arguments, then where to publish the change and as whom. */
+  /** Runs a writing script: its arguments, then where to publish the change, as whom, and with what. */
   private <T> CompletionStage<T> write(Idempotence idempotence, String key, String script,
       RScript.ReturnType type, byte[]... args) {
     Publishing p = publishing;
-    byte[][] all = java.util.Arrays.copyOf(args, args.length + 2);
+    byte[][] all = java.util.Arrays.copyOf(args, args.length + 3);
     all[args.length] = p.channel();
     all[args.length + 1] = p.origin();
+    all[args.length + 2] = p.values();
     return eval(idempotence, key, script, type, all);
   }
 
@@ -296,7 +355,7 @@ public final class RedisStore {
 
   private static Before before(List<Object> r) {
     return new Before(((Number) r.get(0)).longValue() == 1, ((Number) r.get(1)).longValue() == 1,
-        (byte[]) r.get(2));
+        (byte[]) r.get(2), ((Number) r.get(3)).longValue());
   }
 
   private static long version(@Nullable Object n) {

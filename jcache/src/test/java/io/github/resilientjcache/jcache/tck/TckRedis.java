@@ -24,6 +24,8 @@ import org.junit.platform.launcher.LauncherSessionListener;
 public final class TckRedis implements LauncherSessionListener {
 
   static final String TOPOLOGY_PROPERTY = "resilientjcache.tck.topology";
+  /** {@code true}: every cache of the run has a near cache. */
+  static final String NEAR_CACHE_PROPERTY = "resilientjcache.tck.nearCache";
   /** The TCK's own classes, listed as an application lists its value classes. */
   private static final String SERIALIZATION = """
       serialization:
@@ -64,6 +66,12 @@ public final class TckRedis implements LauncherSessionListener {
     }
     try {
       Path config = Files.createTempFile("rjc-tck-" + topology + "-", ".yaml");
+      if (Boolean.getBoolean(NEAR_CACHE_PROPERTY)) {
+        yaml += """
+            nearCache:
+              enabled: true
+            """;
+      }
       Files.writeString(config, yaml + SERIALIZATION);
       config.toFile().deleteOnExit();
       System.setProperty(ResilientCachingProvider.CONFIG_PROPERTY, config.toString());
