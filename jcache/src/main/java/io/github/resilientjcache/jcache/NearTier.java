@@ -136,9 +136,21 @@ final class NearTier {
     return nearKey instanceof EncodedKey k ? k : codec.encodeKey(nearKey);
   }
 
-  /** The instance a near cache may share: an immutable JDK value; anything else is read from its bytes. */
-  static @Nullable Object shareable(Object value) {
+  /**
+   * What a near cache keeps of a value besides its bytes, to hand out without reading them again: an
+   * immutable JDK value itself (shared), a {@code byte[]} as a copy (handed out as a copy again, see {@link
+   * #handOut}); null for anything else, which each hit reads back from the bytes, as store-by-value asks.
+   */
+  static @Nullable Object keepable(Object value) {
+    if (value instanceof byte[] b) {
+      return b.clone();
+    }
     return IMMUTABLE.contains(value.getClass()) ? value : null;
+  }
+
+  /** What a hit hands out of what {@link #keepable} kept: the caller never holds the near cache's own array. */
+  static Object handOut(Object kept) {
+    return kept instanceof byte[] b ? b.clone() : kept;
   }
 
   // ---------------------------------------------------------------- what the cache tells
@@ -160,7 +172,7 @@ final class NearTier {
     if (ttl == RedisStore.KEEP || ttl == RedisStore.EXPIRED || version <= 0) {
       near.invalidate(nk);
     } else {
-      near.written(nk, ticket, bytes, shareable(value), version, ttl, since);
+      near.written(nk, ticket, bytes, keepable(value), version, ttl, since);
     }
   }
 

@@ -219,7 +219,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         return null;
       }
       V value = value(found.value());
-      near.fill(nk, ticket, found.value(), NearTier.shareable(value), found.version(), readTtl ? found.ttl()
+      near.fill(nk, ticket, found.value(), NearTier.keepable(value), found.version(), readTtl ? found.ttl()
           : NearCache.ETERNAL, since);
       return value;
     }
@@ -295,7 +295,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         V value = value(f.value());
         found.put(asked.get(i), value);
         if (near != null) {
-          near.fill(NearTier.nearKey(asked.get(i), toRead.get(i)), tickets[i], f.value(), NearTier.shareable(value),
+          near.fill(NearTier.nearKey(asked.get(i), toRead.get(i)), tickets[i], f.value(), NearTier.keepable(value),
               f.version(), readTtl ? f.ttl() : NearCache.ETERNAL, since);
         }
       }
@@ -356,11 +356,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     }
   }
 
-  /** What a near cache entry holds, as the caller's own instance (unless immutable, so shared). */
+  /** What a near cache entry holds, as the caller's own instance (an immutable one may be shared). */
   @SuppressWarnings("unchecked")
   private V nearValue(NearCache.Entry e) {
-    Object shared = e.shared();
-    return shared != null ? (V) shared : value(e.bytes());
+    Object kept = e.shared();
+    return kept != null ? (V) NearTier.handOut(kept) : value(e.bytes());
   }
 
   // ---------------------------------------------------------------- writes

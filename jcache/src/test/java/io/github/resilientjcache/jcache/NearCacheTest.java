@@ -161,4 +161,34 @@ class NearCacheTest {
       assertThat(resilient.journal().replays()).isEqualTo(1);
     }
   }
+
+  /** Store-by-value with a near cache: no caller ever holds, or changes, the near cache's own instance. */
+  @Test
+  void aNearHit_handsOutTheCallersOwnCopy() throws Exception {
+    try (StandaloneRedis redis = RedisTopology.standalone();
+        CacheManager m = provider().getCacheManager(config("by-value", redis.uri()), getClass().getClassLoader())) {
+      Cache<String, byte[]> bytes = m.createCache("bytes", new javax.cache.configuration.MutableConfiguration<
+          String, byte[]>().setTypes(String.class, byte[].class));
+      Cache<String, Object> lists = m.createCache("lists", new javax.cache.configuration.MutableConfiguration<
+          String, Object>().setTypes(String.class, Object.class));
+      byte[] mine = {1, 2, 3};
+      bytes.put("k", mine);
+      mine[0] = 9;
+      byte[] got = bytes.get("k");
+      assertThat(got).containsExactly(1, 2, 3);
+      got[1] = 9;
+      assertThat(bytes.get("k")).containsExactly(1, 2, 3);
+
+      java.util.List<String> list = new java.util.ArrayList<>(java.util.List.of("a"));
+      lists.put("k", list);
+      list.add("b");
+      @SuppressWarnings("unchecked")
+      java.util.List<String> read = (java.util.List<String>) lists.get("k");
+      assertThat(read).containsExactly("a");
+      read.clear();
+      assertThat(lists.get("k")).isEqualTo(java.util.List.of("a"));
+      assertThat(near(bytes).statistics().hits()).isEqualTo(2);
+      assertThat(near(lists).statistics().hits()).isEqualTo(2);
+    }
+  }
 }

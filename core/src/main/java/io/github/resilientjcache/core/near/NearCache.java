@@ -44,7 +44,8 @@ public final class NearCache<K> {
   public static final long ETERNAL = -1;
 
   /**
-   * What the near cache holds for a key.
+   * What the near cache holds for a key: the value's bytes, and what the cache above may hand out without
+   * reading them ({@code shared}: an immutable instance, or an array it copies on each hit), or null.
    *
    * @param deadline when it stops being served, by the ticker
    */
@@ -92,7 +93,7 @@ public final class NearCache<K> {
     };
     Caffeine<Object, Object> b = Caffeine.newBuilder().ticker(ticker);
     Caffeine<K, Entry> typed = config.maximumWeight() > 0
-        ? b.maximumWeight(config.maximumWeight()).<K, Entry>weigher((k, e) -> e.bytes().length).expireAfter(life)
+        ? b.maximumWeight(config.maximumWeight()).<K, Entry>weigher(NearCache::weight).expireAfter(life)
         : b.maximumSize(config.maximumSize()).expireAfter(life);
     this.entries = typed.build();
     this.lostAt = ticker.read();
@@ -323,6 +324,11 @@ public final class NearCache<K> {
   private long deadline(long ttlMillis, long since) {
     long ttl = ttlMillis < 0 ? maximumAgeNanos : Math.min(maximumAgeNanos, ttlMillis * 1_000_000L);
     return since + ttl;
+  }
+
+  /** The bytes an entry holds: its serialized value, and a {@code byte[]} it keeps decoded too. */
+  private static int weight(Object key, Entry e) {
+    return e.bytes().length + (e.shared() instanceof byte[] b ? b.length : 0);
   }
 
   private static int stripe(Object key) {
