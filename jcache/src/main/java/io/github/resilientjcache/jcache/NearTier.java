@@ -99,8 +99,11 @@ final class NearTier {
     if (near == null) {
       return;
     }
-    feed.carryInvalidations(this::beat, timeout);
-    long end = System.nanoTime() + timeout.toNanos();
+    // Redis away: nothing to wait for; the near cache fills once it is back (a framework that creates its
+    // caches on first use would otherwise wait twice the timeout per cache).
+    Duration wait = redis.state() == SupervisorState.AVAILABLE ? timeout : Duration.ZERO;
+    feed.carryInvalidations(this::beat, wait);
+    long end = System.nanoTime() + wait.toNanos();
     while (!near.inSync() && System.nanoTime() - end < 0) {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
     }
@@ -322,6 +325,7 @@ final class NearTier {
     if (near == null || f == null) {
       return;
     }
+    near.tick();
     long echo = f.lastEcho();
     long now = System.nanoTime();
     boolean available = redis.state() == SupervisorState.AVAILABLE;

@@ -118,9 +118,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       listeners.register(l);
     }
     NearCache<Object> near = null;
+    boolean ttls = expiry.creation() != RedisStore.ETERNAL || expiry.update() != RedisStore.KEEP;
     if (nearConfig.enabled()) {
       if (expiry.isFixed() && expiry.access() == RedisStore.KEEP) {
-        near = new NearCache<>(nearConfig, com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+        near = new NearCache<>(nearConfig, com.github.benmanes.caffeine.cache.Ticker.systemTicker(), ttls);
       } else {
         // A read must move the entry's expiry in Redis (or ask a policy whose answer depends on the entry):
         // a read answered here could not.
@@ -128,7 +129,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
             + " when it is read, which only a read of Redis can do", name, expiry.policy().getClass().getName());
       }
     }
-    this.readTtl = near != null && (expiry.creation() != RedisStore.ETERNAL || expiry.update() != RedisStore.KEEP);
+    this.readTtl = near != null && ttls;
     this.tier = new NearTier(name, near, nearConfig.journalSize(), nearConfig.onUnavailable(), store, codec,
         manager.supervisor(), background);
     store.onEpochMoved(tier::epochMoved);
@@ -161,7 +162,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   public @Nullable V get(K key) {
     checkOpen();
     Objects.requireNonNull(key, "key");
-    long start = System.nanoTime();
+    long start = statisticsEnabled ? System.nanoTime() : 0;
     NearCache<Object> near = tier.near();
     if (near != null && key instanceof String) { // a String key is its own near key: no encoding for a hit
       NearCache.Entry e = near.get(key);
@@ -1295,7 +1296,9 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       } else {
         statistics.misses(1);
       }
-      statistics.getTime(System.nanoTime() - start);
+      if (start != 0) { // 0: statistics were off when the call began
+        statistics.getTime(System.nanoTime() - start);
+      }
     }
   }
 

@@ -66,11 +66,25 @@ public final class NearCache<K> {
   private volatile boolean inSync;
   /** When sync was lost, by the ticker; meaningful while not in sync. */
   private volatile long lostAt;
+  /** Whether entries may carry a TTL from Redis: then Caffeine expires each at its deadline, exactly. */
+  private final boolean followsTtls;
+  /**
+   * The ticker as of the last {@link #tick()}: what {@code maximumAge} is checked against when no entry
+   * carries a TTL of its own, so a hit reads no clock.
+   */
+  private volatile long coarseNow;
 
-  /** A near cache not yet in sync: it keeps nothing until {@link #syncRestored(long)}. */
-  public NearCache(NearCacheConfig config, Ticker ticker) {
+  /**
+   * A near cache not yet in sync: it keeps nothing until {@link #syncRestored(long)}.
+   *
+   * @param followsTtls whether entries may carry a TTL from Redis (a cache with an expiry policy): each is
+   *     then expired at its deadline exactly, which costs a clock read per hit; else only {@code maximumAge}
+   *     bounds them, checked to within the period of {@link #tick()}
+   */
+  public NearCache(NearCacheConfig config, Ticker ticker, boolean followsTtls) {
     this.config = Objects.requireNonNull(config, "config");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.followsTtls = followsTtls;
     this.maximumAgeNanos = config.maximumAge().toNanos();
     this.stalenessNanos = config.staleness().toNanos();
     // An absolute deadline, not a duration: Caffeine asks again after every compute, even one that keeps
@@ -92,11 +106,20 @@ public final class NearCache<K> {
       }
     };
     Caffeine<Object, Object> b = Caffeine.newBuilder().ticker(ticker);
-    Caffeine<K, Entry> typed = config.maximumWeight() > 0
-        ? b.maximumWeight(config.maximumWeight()).<K, Entry>weigher(NearCache::weight).expireAfter(life)
-        : b.maximumSize(config.maximumSize()).expireAfter(life);
-    this.entries = typed.build();
+    if (config.maximumWeight() > 0) {
+      Caffeine<K, Entry> weighed = b.maximumWeight(config.maximumWeight()).<K, Entry>weigher(NearCache::weight);
+      this.entries = followsTtls ? weighed.expireAfter(life).build() : weighed.build();
+    } else {
+      b.maximumSize(config.maximumSize());
+      this.entries = followsTtls ? b.expireAfter(life).build() : b.<K, Entry>build();
+    }
     this.lostAt = ticker.read();
+    this.coarseNow = lostAt;
+  }
+
+  /** Moves the clock {@code maximumAge} is checked against when entries carry no TTL (every second or so). */
+  public void tick() {
+    coarseNow = ticker.read();
   }
 
   public NearCacheConfig config() {
@@ -118,7 +141,7 @@ public final class NearCache<K> {
    */
   public @Nullable Entry get(K key) {
     Entry e = entries.getIfPresent(key);
-    if (e == null) {
+    if (e == null || (!followsTtls && e.deadline() - coarseNow < 0)) {
       statistics.misses.increment();
       return null;
     }
@@ -136,7 +159,9 @@ public final class NearCache<K> {
 
   /** Whether {@link #get} would answer for {@code key}; counts nothing. */
   public boolean answers(K key) {
-    return entries.getIfPresent(key) != null && (inSync || ticker.read() - lostAt <= stalenessNanos);
+    Entry e = entries.getIfPresent(key);
+    return e != null && (followsTtls || e.deadline() - coarseNow >= 0)
+        && (inSync || ticker.read() - lostAt <= stalenessNanos);
   }
 
   /** Whether an entry is held for {@code key} (whatever the staleness bound says); counts nothing. */

@@ -13,7 +13,7 @@ class NearCacheMetricsTest {
 
   @Test
   void theMeters_readTheNearCacheAndTheJournal_andGoAwayOnClose() {
-    NearCache<String> near = new NearCache<>(NearCacheConfig.defaults().withEnabled(true), Ticker.systemTicker());
+    NearCache<String> near = new NearCache<>(NearCacheConfig.defaults().withEnabled(true), Ticker.systemTicker(), true);
     near.syncRestored(near.era());
     Journal<String> journal = new Journal<>(10);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -16,7 +16,7 @@ class NearCacheTest {
   private final Ticker ticker = now::get;
 
   private NearCache<String> inSync(NearCacheConfig config) {
-    NearCache<String> near = new NearCache<>(config.withEnabled(true), ticker);
+    NearCache<String> near = new NearCache<>(config.withEnabled(true), ticker, true);
     assertThat(near.syncRestored(near.era())).isTrue();
     return near;
   }
@@ -123,6 +123,17 @@ class NearCacheTest {
     assertThat(near.get("eternal")).isNotNull();
     advance(Duration.ofMinutes(10));
     assertThat(near.get("eternal")).as("maximumAge, 10 minutes by default").isNull();
+  }
+
+  @Test
+  void withoutTtls_maximumAgeIsCheckedAtTheTicks() {
+    NearCache<String> near = new NearCache<>(NearCacheConfig.defaults().withEnabled(true), ticker, false);
+    assertThat(near.syncRestored(near.era())).isTrue();
+    near.written("k", near.ticket("k"), bytes("v"), null, 1, NearCache.ETERNAL, now.get());
+    advance(Duration.ofMinutes(10).plusMillis(1));
+    assertThat(near.get("k")).as("no tick yet").isNotNull();
+    near.tick();
+    assertThat(near.get("k")).isNull();
   }
 
   @Test
