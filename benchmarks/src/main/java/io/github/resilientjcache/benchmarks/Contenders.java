@@ -18,7 +18,8 @@ import org.redisson.jcache.configuration.RedissonConfiguration;
 
 /**
  * The clients a user would pick to keep 1 KB values in Redis, behind one interface, each set up as its
- * docs say and all with the same Redisson connection settings: ours, Redisson's own JCache, and raw
+ * docs say and all with the same Redisson connection settings: ours (with and without its near cache),
+ * Redisson's own JCache, and raw
  * Redisson {@code RMap} and {@code RBucket} (no JCache semantics at all: the floor).
  */
 final class Contenders {
@@ -38,6 +39,8 @@ final class Contenders {
   }
 
   static final String RESILIENT = "resilient-jcache";
+  /** Ours with its near cache on. */
+  static final String RESILIENT_NEAR = "resilient-jcache-near";
   static final String REDISSON_JCACHE = "redisson-jcache";
   static final String RMAP = "redisson-rmap";
   static final String RBUCKET = "redisson-rbucket";
@@ -51,7 +54,8 @@ final class Contenders {
 
   static Store open(String name, StandaloneRedis redis) {
     return switch (name) {
-      case RESILIENT -> ours(redis);
+      case RESILIENT -> ours(redis, false);
+      case RESILIENT_NEAR -> ours(redis, true);
       case REDISSON_JCACHE -> redissonJCache(redis);
       case RMAP -> rmap(redis);
       case RBUCKET -> rbucket(redis);
@@ -63,11 +67,13 @@ final class Contenders {
     return new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class);
   }
 
-  private static Store ours(StandaloneRedis redis) {
+  private static Store ours(StandaloneRedis redis, boolean near) {
     Properties props = new Properties();
     props.put(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY, config(redis));
+    props.put(ResilientCachingProvider.NEAR_CACHE_PROPERTY, Boolean.toString(near));
     CacheManager manager = Caching.getCachingProvider(ResilientCachingProvider.NAME)
-        .getCacheManager(URI.create("bench:resilient"), Contenders.class.getClassLoader(), props);
+        .getCacheManager(URI.create(near ? "bench:resilient-near" : "bench:resilient"),
+            Contenders.class.getClassLoader(), props);
     return jcache(manager.createCache("bench", bytes()), manager::close);
   }
 
