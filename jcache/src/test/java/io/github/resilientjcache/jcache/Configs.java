@@ -34,6 +34,12 @@ final class Configs {
     return file.toUri();
   }
 
+  /** The near cache of {@code cache}, which must have one. */
+  static io.github.resilientjcache.core.near.NearCache<?> near(javax.cache.Cache<?, ?> cache) {
+    ResilientCache<?, ?> r = cache.unwrap(ResilientCache.class);
+    return r.nearCache().orElseThrow(() -> new AssertionError(cache.getName() + " has no near cache"));
+  }
+
   static MutableConfiguration<String, String> strings() {
     return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
   }

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.jcache;
 
+import static io.github.resilientjcache.jcache.Configs.near;
 import static io.github.resilientjcache.jcache.Configs.provider;
 import static io.github.resilientjcache.jcache.Configs.strings;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.SupervisorState;
-import io.github.resilientjcache.core.near.NearCache;
 import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
 import io.github.resilientjcache.testkit.RedisConfigs;
 import io.github.resilientjcache.testkit.RedisTopology;
@@ -54,10 +54,6 @@ class NearCacheOutageTest {
     return provider().getCacheManager(file, getClass().getClassLoader(), props);
   }
 
-  private static NearCache<?> near(Cache<?, ?> c) {
-    ResilientCache<?, ?> r = c.unwrap(ResilientCache.class);
-    return r.nearCache().orElseThrow();
-  }
 
   @Test
   void frozenPrimaryThenDnsFlip_nearCachedKeysServedThroughout_andNoFailedWriteComesBack() throws Exception {

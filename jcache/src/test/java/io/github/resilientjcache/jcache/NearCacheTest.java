@@ -1,11 +1,11 @@
 package io.github.resilientjcache.jcache;
 
+import static io.github.resilientjcache.jcache.Configs.near;
 import static io.github.resilientjcache.jcache.Configs.provider;
 import static io.github.resilientjcache.jcache.Configs.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.resilientjcache.core.near.NearCache;
 import io.github.resilientjcache.testkit.RedisOptions;
 import io.github.resilientjcache.testkit.RedisTopology;
 import io.github.resilientjcache.testkit.StandaloneRedis;
@@ -38,10 +38,6 @@ class NearCacheTest {
         """.formatted(address) + more);
   }
 
-  private static NearCache<?> near(Cache<?, ?> c) {
-    ResilientCache<?, ?> r = c.unwrap(ResilientCache.class);
-    return r.nearCache().orElseThrow();
-  }
 
   @Test
   void aWriteInOneManager_isSeenByTheOther_andReadsOfItsOwnWritesNeedNoRedis() throws Exception {
