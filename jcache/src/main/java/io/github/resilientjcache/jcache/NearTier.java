@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Once this manager has registered and told the others again since the loss, its own beacon came back
  *       after that (the subscription delivers, and every writer that read the registry publishes), and the
  *       supervisor is available, the tier removes from Redis every journalled key (or clears the cache,
- *       after an overflow), asks Redis the version of every entry it holds and drops those that changed,
- *       and only then is in sync again; a second such pass a beacon period later catches a change made by
- *       a writer that had not yet read of this manager. A clear it missed (the epoch moved) drops
- *       everything.
+ *       after an overflow), reads the epoch again, asks Redis the version of every entry it holds and
+ *       drops those that changed, and only then is in sync again; a second such pass a registry period
+ *       later catches a change made by a writer that had not yet read of this manager. A clear it missed
+ *       (the epoch moved) drops everything.
  * </ul>
  */
 final class NearTier {
@@ -75,6 +75,8 @@ final class NearTier {
   private volatile long lostAt = System.nanoTime();
   /** When a reconciliation that restored sync should be run once more to confirm it (0: none owed). */
   private volatile long confirmAt;
+  /** When the feed was last asked to register again, by {@link System#nanoTime()}. */
+  private volatile long resyncedAt;
   private volatile boolean overflowLogged;
   private @Nullable CompletableFuture<?> clearing;
 
@@ -191,8 +193,8 @@ final class NearTier {
    * must lose the key's old value before the cache serves again.
    */
   void writeFailed(Object nk, EncodedKey k) {
+    journal.add(k); // first: a read that passes the journal after this drop finds the key owed
     changed(nk);
-    journal.add(k);
     overflowed();
   }
 
@@ -326,6 +328,7 @@ final class NearTier {
       return;
     }
     near.tick();
+    long era = near.era(); // before the checks: a loss after them moves it, and the reconciliation then fails
     long echo = f.lastEcho();
     long now = System.nanoTime();
     boolean available = redis.state() == SupervisorState.AVAILABLE;
@@ -336,15 +339,25 @@ final class NearTier {
       }
       long confirm = confirmAt;
       if (confirm != 0 && now - confirm > 0 && available) {
-        reconcileInBackground(true);
+        reconcileInBackground(era, true);
       }
     }
     if (!journal.isEmpty() && available) {
       replayInBackground();
     }
+    if (near.inSync() || !available) {
+      return;
+    }
     long announced = f.lastAnnounced();
-    if (!near.inSync() && available && announced - lostAt > 0 && echo - announced > 0) {
-      reconcileInBackground(false);
+    if (announced - lostAt <= 0) {
+      // Not registered and announced since the loss (a loss no event came with, or a registration that
+      // failed): ask again, once a beacon period.
+      if (now - resyncedAt > ChangeFeed.BEACON.toNanos()) {
+        resyncedAt = now;
+        f.resync();
+      }
+    } else if (echo - announced > 0) {
+      reconcileInBackground(era, false);
     }
   }
 
@@ -358,7 +371,7 @@ final class NearTier {
 
   private void replayInBackground() {
     if (replaying.compareAndSet(false, true)) {
-      background.execute(() -> {
+      run(replaying, () -> {
         try {
           replay();
         } catch (RuntimeException e) {
@@ -370,9 +383,18 @@ final class NearTier {
     }
   }
 
-  private void reconcileInBackground(boolean confirming) {
+  private void reconcileInBackground(long era, boolean confirming) {
     if (reconciling.compareAndSet(false, true)) {
-      background.execute(() -> reconcile(confirming));
+      run(reconciling, () -> reconcile(era, confirming));
+    }
+  }
+
+  /** Runs {@code task} in the background; if it cannot be, lets the next beat try again. */
+  private void run(AtomicBoolean running, Runnable task) {
+    try {
+      background.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      running.set(false); // the manager is closing
     }
   }
 
@@ -380,10 +402,12 @@ final class NearTier {
    * Replays the journal, then drops every entry whose version in Redis changed; unless {@code confirming}
    * (sync is already restored), then ends the loss of sync, if none began meanwhile.
    */
-  private void reconcile(boolean confirming) {
+  private void reconcile(long era, boolean confirming) {
     NearCache<Object> n = Objects.requireNonNull(near);
     try {
-      long era = n.era();
+      if (!confirming) {
+        store.refreshEpoch(); // a clear whose message the silent subscription lost: found, everything dropped
+      }
       replay();
       Map<Object, Long> held = n.versions();
       int dropped = 0;
@@ -410,7 +434,8 @@ final class NearTier {
               dropped);
         }
       } else if (n.syncRestored(era)) {
-        confirmAt = System.nanoTime() + 2 * ChangeFeed.BEACON.toNanos();
+        // Once more after a registry period: a writer that missed our announcement reads the registry by then.
+        confirmAt = System.nanoTime() + ChangeFeed.RENEWAL.toNanos() + 2 * ChangeFeed.BEACON.toNanos();
         if (!held.isEmpty()) {
           log.info("cache {}: the near cache is in sync again; it dropped {} of its {} entries, which changed in"
               + " Redis meanwhile", cacheName, dropped, held.size());

@@ -118,7 +118,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       listeners.register(l);
     }
     NearCache<Object> near = null;
-    boolean ttls = expiry.creation() != RedisStore.ETERNAL || expiry.update() != RedisStore.KEEP;
+    // Asked of a fixed policy only: any other one counts its calls, and the TCK checks the count.
+    boolean ttls = expiry.isFixed() && (expiry.creation() != RedisStore.ETERNAL || expiry.update() != RedisStore.KEEP);
     if (nearConfig.enabled()) {
       if (expiry.isFixed() && expiry.access() == RedisStore.KEEP) {
         near = new NearCache<>(nearConfig, com.github.benmanes.caffeine.cache.Ticker.systemTicker(), ttls);
@@ -210,10 +211,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   /** Reads an entry as an access: the expiry policy's access duration applies to what is found. */
   private @Nullable V read(EncodedKey k, Object nk) {
-    await(tier.owedBefore(k));
     NearCache<Object> near = tier.near();
+    // Before the journal is looked at: a write that fails meanwhile journals the key, then moves its stripe.
+    long ticket = near == null ? NearCache.NO_FILL : near.ticket(nk);
+    await(tier.owedBefore(k));
     if (near != null) { // a fixed policy that leaves the expiry on access alone: nothing to touch
-      long ticket = near.ticket(nk);
       long since = near.now();
       RedisStore.Found found = await(store.get(k, RedisStore.KEEP, readTtl));
       if (found == null) {
@@ -1246,8 +1248,8 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
 
   /** Messages may have been missed ({@code why}: a new client, a lost connection): read again, reconcile. */
   void resync(String why) {
+    tier.lost(why); // first: the registration the feed starts must come after the loss to count
     feed.resync();
-    tier.lost(why);
     tier.available();
   }
 

@@ -195,18 +195,36 @@ public final class NearCache<K> {
    */
   public void fill(K key, long ticket, byte[] bytes, @Nullable Object shared, long version, long ttlMillis,
       long since) {
-    if (ticket == NO_FILL) {
-      return;
-    }
     int stripe = stripe(key);
     long deadline = deadline(ttlMillis, since);
-    entries.asMap().compute(key, (k, held) -> {
-      if (!current(ticket, stripe) || deadline - ticker.read() <= 0) {
+    if (!current(ticket, stripe) || deadline - ticker.read() <= 0) {
+      statistics.fillsRefused.increment();
+      return;
+    }
+    Entry mine = new Entry(bytes, shared, version, deadline);
+    Entry kept = entries.asMap().compute(key, (k, held) -> {
+      if (!current(ticket, stripe)) {
         statistics.fillsRefused.increment();
         return held;
       }
-      return held != null && held.version() >= version ? held : new Entry(bytes, shared, version, deadline);
+      return held != null && held.version() >= version && live(held) ? held : mine;
     });
+    undoIfCrossed(key, kept == mine ? mine : null, ticket, stripe);
+  }
+
+  /** Whether an entry is within its deadline (Caffeine expires it then when following TTLs; else we do). */
+  private boolean live(Entry e) {
+    return e.deadline() - (followsTtls ? ticker.read() : coarseNow) > 0;
+  }
+
+  /**
+   * Takes back an entry a compute just put in, if the era moved meanwhile: a drop of everything that ran
+   * while the compute did can miss it (Caffeine's {@code invalidateAll} does not wait for a compute).
+   */
+  private void undoIfCrossed(K key, @Nullable Entry put, long ticket, int stripe) {
+    if (put != null && !current(ticket, stripe)) {
+      entries.asMap().remove(key, put);
+    }
   }
 
   /**
@@ -219,12 +237,14 @@ public final class NearCache<K> {
       long since) {
     int stripe = stripe(key);
     long deadline = deadline(ttlMillis, since);
-    entries.asMap().compute(key, (k, held) -> {
+    Entry mine = new Entry(bytes, shared, version, deadline);
+    Entry kept = entries.asMap().compute(key, (k, held) -> {
       if (!current(ticket, stripe) || ttlMillis == 0 || deadline - ticker.read() <= 0) {
         return null;
       }
-      return held != null && held.version() > version ? held : new Entry(bytes, shared, version, deadline);
+      return held != null && held.version() > version && live(held) ? held : mine;
     });
+    undoIfCrossed(key, kept == mine ? mine : null, ticket, stripe);
     stripes.incrementAndGet(stripe); // after: a read that began before this write keeps nothing
   }
 

@@ -54,7 +54,7 @@ public final class ChangeFeed implements AutoCloseable {
   /** How long a listening manager's entry in the registry lives without a renewal. */
   static final Duration LEASE = Duration.ofSeconds(30);
   /** How often a listening manager renews its lease, and others re-read the registry while someone listens. */
-  static final Duration RENEWAL = Duration.ofSeconds(10);
+  public static final Duration RENEWAL = Duration.ofSeconds(10);
   /** How often a manager with a near cache sends itself a beacon through the events channel. */
   public static final Duration BEACON = Duration.ofSeconds(1);
   /** How long closing waits to leave the registry. */
@@ -161,6 +161,14 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   private void beacon() {
+    try {
+      sendBeacon();
+    } catch (RuntimeException e) { // never out of the timer: a scheduled task that throws is not run again
+      log.warn("cache {}: the near cache's beacon failed: {}", layout.cacheName(), e.toString());
+    }
+  }
+
+  private void sendBeacon() {
     Runnable beat = onBeat;
     if (closed || beat == null) {
       return;

@@ -157,7 +157,7 @@ public final class RedisStore {
   }
 
   /** Forgets the cached epoch: the next call reads it again (another JVM may have cleared the cache). */
-  void refreshEpoch() {
+  public void refreshEpoch() {
     stale = true;
   }
 
