@@ -126,7 +126,7 @@ class NearCacheTest {
   }
 
   @Test
-  void withoutTtls_maximumAgeIsCheckedAtTheTicks() {
+  void withoutTtls_maximumAgeIsCheckedAtTheTicks_andARefillReplacesTheExpiredEntry() {
     NearCache<String> near = new NearCache<>(NearCacheConfig.defaults().withEnabled(true), ticker, false);
     assertThat(near.syncRestored(near.era())).isTrue();
     near.written("k", near.ticket("k"), bytes("v"), null, 1, NearCache.ETERNAL, now.get());
@@ -134,6 +134,10 @@ class NearCacheTest {
     assertThat(near.get("k")).as("no tick yet").isNotNull();
     near.tick();
     assertThat(near.get("k")).isNull();
+
+    // Read again from Redis, unchanged (the same version): the expired entry gives way to the new read.
+    near.fill("k", near.ticket("k"), bytes("v"), null, 1, NearCache.ETERNAL, now.get());
+    assertThat(near.get("k")).isNotNull();
   }
 
   @Test
