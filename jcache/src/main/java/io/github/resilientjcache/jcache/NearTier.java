@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Invalidations may be missed after a lost connection, a new client, an open failure counter, or a
- *       beacon that did not come back within {@link #ECHO_OVERDUE}: the near cache is then out of sync, and
+ *       beacon that did not come back for three beacon intervals: the near cache is then out of sync, and
  *       serves for its staleness bound at most.
  *   <li>Once this manager has registered and told the others again since the loss, its own beacon came back
  *       after that (the subscription delivers, and every writer that read the registry publishes), and the
@@ -47,8 +47,6 @@ final class NearTier {
 
   private static final Logger log = LoggerFactory.getLogger(NearTier.class);
 
-  /** How long without the feed's own beacon before invalidations are taken to be missed. */
-  static final Duration ECHO_OVERDUE = Duration.ofSeconds(3);
   /** Keys per version read during a reconciliation. */
   private static final int RECONCILE_BATCH = 1_000;
   /** Values immutable and final, whose instances a near cache may hand out to every caller. */
@@ -104,7 +102,7 @@ final class NearTier {
     // Redis away: nothing to wait for; the near cache fills once it is back (a framework that creates its
     // caches on first use would otherwise wait twice the timeout per cache).
     Duration wait = redis.state() == SupervisorState.AVAILABLE ? timeout : Duration.ZERO;
-    feed.carryInvalidations(this::beat, wait);
+    feed.carryInvalidations(this::beat, near.config().beaconInterval(), wait);
     long end = System.nanoTime() + wait.toNanos();
     while (!near.inSync() && System.nanoTime() - end < 0) {
       java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
@@ -333,8 +331,9 @@ final class NearTier {
     long now = System.nanoTime();
     boolean available = redis.state() == SupervisorState.AVAILABLE;
     if (near.inSync()) {
-      if (now - echo > ECHO_OVERDUE.toNanos()) {
-        lost("its own beacon did not come back for " + ECHO_OVERDUE.toMillis() + " ms");
+      long overdue = 3 * beacon();
+      if (now - echo > overdue) {
+        lost("its own beacon did not come back for " + overdue / 1_000_000 + " ms");
         return;
       }
       long confirm = confirmAt;
@@ -352,13 +351,18 @@ final class NearTier {
     if (announced - lostAt <= 0) {
       // Not registered and announced since the loss (a loss no event came with, or a registration that
       // failed): ask again, once a beacon period.
-      if (now - resyncedAt > ChangeFeed.BEACON.toNanos()) {
+      if (now - resyncedAt > beacon()) {
         resyncedAt = now;
         f.resync();
       }
     } else if (echo - announced > 0) {
       reconcileInBackground(era, false);
     }
+  }
+
+  /** The beacon interval, in nanoseconds. */
+  private long beacon() {
+    return Objects.requireNonNull(near).config().beaconInterval().toNanos();
   }
 
   /** Redis may be back (the failure counter closed, a new client): settles the journal, near cache or not. */
@@ -435,7 +439,7 @@ final class NearTier {
         }
       } else if (n.syncRestored(era)) {
         // Once more after a registry period: a writer that missed our announcement reads the registry by then.
-        confirmAt = System.nanoTime() + ChangeFeed.RENEWAL.toNanos() + 2 * ChangeFeed.BEACON.toNanos();
+        confirmAt = System.nanoTime() + ChangeFeed.RENEWAL.toNanos() + 2 * beacon();
         if (!held.isEmpty()) {
           log.info("cache {}: the near cache is in sync again; it dropped {} of its {} entries, which changed in"
               + " Redis meanwhile", cacheName, dropped, held.size());

@@ -111,7 +111,7 @@ class ConfigAndBadInputTest {
             off:
               nearCache: false
             small:
-              nearCache: { maximumWeight: 64KB, staleness: 5s }
+              nearCache: { maximumWeight: 64KB, staleness: 5s, beaconInterval: 500ms }
             touched:
               expiry: { policy: touched, duration: 10m }
           """);
@@ -124,6 +124,7 @@ class ConfigAndBadInputTest {
         ResilientCache<?, ?> small = m.createCache("small", strings()).unwrap(ResilientCache.class);
         assertThat(small.nearCache().orElseThrow().config().maximumWeight()).isEqualTo(64 * 1024);
         assertThat(small.nearCache().orElseThrow().config().staleness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(small.nearCache().orElseThrow().config().beaconInterval()).isEqualTo(Duration.ofMillis(500));
         ResilientCache<?, ?> touched = m.createCache("touched", strings()).unwrap(ResilientCache.class);
         assertThat(touched.nearCache()).as("every read must move the expiry in Redis").isEmpty();
       }

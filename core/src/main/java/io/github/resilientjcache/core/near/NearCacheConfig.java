@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  *   maximumAge: 10m           # since the entry was written or read from Redis: a safety net
  *   staleness: 30s            # how long entries are still served once invalidations may be missed
  *   journalSize: 10000        # keys whose write failed, remembered until Redis has them removed
+ *   beaconInterval: 1s        # how often a JVM checks its subscription delivers; 3 missed: out of sync
  *   onUnavailable: FAIL       # or MISS
  * caches:
  *   users:
@@ -33,18 +34,25 @@ import org.jspecify.annotations.Nullable;
  *     (an outage, a lost connection), counted as stale hits; after that, reads go to Redis
  * @param journalSize the most keys whose write or remove failed that the cache remembers; beyond that it
  *     remembers only that the whole cache must be cleared on recovery
+ * @param beaconInterval how often each JVM sends itself a beacon through the cache's events channel; three
+ *     intervals without one back mean the subscription is silent. Each JVM with the cache publishes one
+ *     per interval, delivered to every JVM with it: a fleet of N JVMs costs N x N deliveries per interval
  * @param onUnavailable what a call Redis cannot answer does, near cache or not
  */
 public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWeight, Duration maximumAge,
-    Duration staleness, int journalSize, OnUnavailable onUnavailable) {
+    Duration staleness, int journalSize, Duration beaconInterval, OnUnavailable onUnavailable) {
 
-  private static final String KNOWN = "enabled, maximumSize, maximumWeight, maximumAge, staleness, journalSize"
-      + " and onUnavailable";
+  private static final String KNOWN = "enabled, maximumSize, maximumWeight, maximumAge, staleness, journalSize,"
+      + " beaconInterval and onUnavailable";
 
   public NearCacheConfig {
     Objects.requireNonNull(maximumAge, "maximumAge");
     Objects.requireNonNull(staleness, "staleness");
+    Objects.requireNonNull(beaconInterval, "beaconInterval");
     Objects.requireNonNull(onUnavailable, "onUnavailable");
+    if (beaconInterval.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new IllegalArgumentException("beaconInterval must be at least 100ms but was " + beaconInterval);
+    }
     if ((maximumSize > 0) == (maximumWeight > 0)) {
       throw new IllegalArgumentException("a near cache is bounded by exactly one of maximumSize and maximumWeight,"
           + " but was given maximumSize " + maximumSize + " and maximumWeight " + maximumWeight);
@@ -60,26 +68,30 @@ public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWei
     }
   }
 
-  /** Off; 10 000 entries, 10 minutes, 30 seconds of staleness, 10 000 journalled keys, FAIL. */
+  /** Off; 10 000 entries, 10 minutes, 30 seconds of staleness, 10 000 journalled keys, a beacon a second, FAIL. */
   public static NearCacheConfig defaults() {
     return new NearCacheConfig(false, 10_000, 0, Duration.ofMinutes(10), Duration.ofSeconds(30), 10_000,
-        OnUnavailable.FAIL);
+        Duration.ofSeconds(1), OnUnavailable.FAIL);
   }
 
   public NearCacheConfig withEnabled(boolean on) {
-    return new NearCacheConfig(on, maximumSize, maximumWeight, maximumAge, staleness, journalSize, onUnavailable);
+    return new NearCacheConfig(on, maximumSize, maximumWeight, maximumAge, staleness, journalSize, beaconInterval,
+        onUnavailable);
   }
 
   public NearCacheConfig withOnUnavailable(OnUnavailable policy) {
-    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, staleness, journalSize, policy);
+    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, staleness, journalSize,
+        beaconInterval, policy);
   }
 
   public NearCacheConfig withStaleness(Duration d) {
-    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, d, journalSize, onUnavailable);
+    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, d, journalSize, beaconInterval,
+        onUnavailable);
   }
 
   public NearCacheConfig withJournalSize(int n) {
-    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, staleness, n, onUnavailable);
+    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, staleness, n, beaconInterval,
+        onUnavailable);
   }
 
   /** Every cache's defaults: the file's {@code nearCache:} section over {@link #defaults()}. */
@@ -107,6 +119,7 @@ public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWei
     Duration age = maximumAge;
     Duration stale = staleness;
     int journal = journalSize;
+    Duration beacon = beaconInterval;
     OnUnavailable policy = onUnavailable;
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String at = path + "." + e.getKey();
@@ -135,6 +148,12 @@ public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWei
         }
         case "journalSize" -> journal = (int) Math.min(Integer.MAX_VALUE, positive(file, at, v,
             "a whole number of keys such as 10000"));
+        case "beaconInterval" -> {
+          beacon = longerThanZero(file, at, v);
+          if (beacon.compareTo(Duration.ofMillis(100)) < 0) {
+            throw file.problem(at, "must be at least 100ms, not " + v);
+          }
+        }
         case "onUnavailable" -> policy = onUnavailable(file, at, v);
         default -> throw file.problem(at, "is not a near cache setting; nearCache takes " + KNOWN);
       }
@@ -142,7 +161,7 @@ public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWei
     if (size > 0 && weight > 0) {
       throw file.problem(path, "takes maximumSize or maximumWeight, not both");
     }
-    return new NearCacheConfig(on, size, weight, age, stale, journal, policy);
+    return new NearCacheConfig(on, size, weight, age, stale, journal, beacon, policy);
   }
 
   /** Reads {@code FAIL} or {@code MISS} (any case) at {@code path}. */

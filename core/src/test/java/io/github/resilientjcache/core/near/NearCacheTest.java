@@ -178,7 +178,7 @@ class NearCacheTest {
   @Test
   void maximumWeight_boundsTheValuesBytes() {
     NearCacheConfig byWeight = new NearCacheConfig(true, 0, 1_000, Duration.ofMinutes(1), Duration.ofSeconds(1),
-        10, OnUnavailable.FAIL);
+        10, Duration.ofSeconds(1), OnUnavailable.FAIL);
     NearCache<String> near = inSync(byWeight);
     for (int i = 0; i < 20; i++) {
       near.written("k" + i, near.ticket("k" + i), new byte[100], null, 1, NearCache.ETERNAL, now.get());

@@ -55,8 +55,6 @@ public final class ChangeFeed implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(30);
   /** How often a listening manager renews its lease, and others re-read the registry while someone listens. */
   public static final Duration RENEWAL = Duration.ofSeconds(10);
-  /** How often a manager with a near cache sends itself a beacon through the events channel. */
-  public static final Duration BEACON = Duration.ofSeconds(1);
   /** How long closing waits to leave the registry. */
   private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -142,17 +140,17 @@ public final class ChangeFeed implements AutoCloseable {
   /**
    * Makes this feed carry other managers' changes for a near cache, for good: subscribes, registers as
    * wanting key and version only (unless listeners want more), and sends itself a beacon through the events
-   * channel every {@link #BEACON}, so a silent subscription shows as a beacon that does not come back. {@code
+   * channel every {@code interval}, so a silent subscription shows as a beacon that does not come back. {@code
    * onBeat} is told at each beacon sent and each one received ({@link #lastEcho()}): on a timer or a Redisson
    * thread, it must not block.
    */
-  public synchronized void carryInvalidations(Runnable onBeat, Duration timeout) {
+  public synchronized void carryInvalidations(Runnable onBeat, Duration interval, Duration timeout) {
     if (closed || this.onBeat != null) {
       return;
     }
     this.onBeat = Objects.requireNonNull(onBeat, "onBeat");
     subscribe(timeout);
-    beacons = timer.scheduleWithFixedDelay(this::beacon, 0, BEACON.toMillis(), TimeUnit.MILLISECONDS);
+    beacons = timer.scheduleWithFixedDelay(this::beacon, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** When this manager last received its own beacon, by {@link System#nanoTime()}; 0 if never. */
