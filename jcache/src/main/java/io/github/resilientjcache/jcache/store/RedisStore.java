@@ -334,12 +334,15 @@ public final class RedisStore {
   /** Runs a writing script: its arguments, then where to publish the change, as whom, and with what. */
   private <T> CompletionStage<T> write(Idempotence idempotence, String key, String script,
       RScript.ReturnType type, byte[]... args) {
-    Publishing p = publishing;
-    byte[][] all = java.util.Arrays.copyOf(args, args.length + 3);
-    all[args.length] = p.channel();
-    all[args.length + 1] = p.origin();
-    all[args.length + 2] = p.values();
-    return eval(idempotence, key, script, type, all);
+    return redis.executeAsync(idempotence, key, s -> {
+      // Read per attempt: a retry publishes to whoever listens by the time it is sent.
+      Publishing p = publishing;
+      Object[] all = java.util.Arrays.copyOf(args, args.length + 3, Object[].class);
+      all[args.length] = p.channel();
+      all[args.length + 1] = p.origin();
+      all[args.length + 2] = p.values();
+      return scripting(s).<T>evalAsync(RScript.Mode.READ_WRITE, script, type, List.of(key), all);
+    });
   }
 
   private <T> CompletionStage<T> eval(Idempotence idempotence, String key, String script,
