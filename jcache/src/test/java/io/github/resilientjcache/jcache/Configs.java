@@ -40,6 +40,12 @@ final class Configs {
     return r.nearCache().orElseThrow(() -> new AssertionError(cache.getName() + " has no near cache"));
   }
 
+  /** Whether the near cache of {@code cache} holds an entry for {@code key} (a String key is its own near key). */
+  @SuppressWarnings("unchecked")
+  static boolean nearHolds(javax.cache.Cache<?, ?> cache, String key) {
+    return ((io.github.resilientjcache.core.near.NearCache<Object>) near(cache)).holds(key);
+  }
+
   static MutableConfiguration<String, String> strings() {
     return new MutableConfiguration<String, String>().setTypes(String.class, String.class);
   }
