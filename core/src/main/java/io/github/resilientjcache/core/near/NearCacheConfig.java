@@ -89,11 +89,6 @@ public record NearCacheConfig(boolean enabled, long maximumSize, long maximumWei
         onUnavailable);
   }
 
-  public NearCacheConfig withJournalSize(int n) {
-    return new NearCacheConfig(enabled, maximumSize, maximumWeight, maximumAge, staleness, n, beaconInterval,
-        onUnavailable);
-  }
-
   /** Every cache's defaults: the file's {@code nearCache:} section over {@link #defaults()}. */
   public static NearCacheConfig read(ConfigFile file) {
     return defaults().with(file, "nearCache", file.nearCache());

@@ -146,11 +146,6 @@ public final class RedisStore {
             withValues ? ONE : ZERO);
   }
 
-  /** Whether the published changes carry the values. */
-  boolean publishesValues() {
-    return publishing.values() == ONE;
-  }
-
   /** Whether the writing scripts publish their changes now. */
   boolean isPublishing() {
     return publishing.channel().length > 0;
