@@ -27,7 +27,8 @@ final class ClientLoad {
   private final int threads;
   private final int keys;
   private final long intervalNanos;
-  private final long startNanos;
+  private final AtomicLongArray inFlightSince;
+  private volatile long startNanos;
   private final AtomicLongArray acked;
   private final long[] written;
   private final AtomicIntegerArray warmth;
@@ -48,12 +49,12 @@ final class ClientLoad {
   private final AtomicLong recoveredAtNanos = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastErrorNanos = new AtomicLong(Long.MIN_VALUE);
 
-  ClientLoad(DrillClient client, int threads, int keys, int rate, long startNanos) {
+  ClientLoad(DrillClient client, int threads, int keys, int rate) {
     this.client = client;
     this.threads = threads;
     this.keys = keys;
     this.intervalNanos = TimeUnit.SECONDS.toNanos(1) * threads / rate;
-    this.startNanos = startNanos;
+    this.inFlightSince = new AtomicLongArray(threads);
     this.acked = new AtomicLongArray(keys);
     this.written = new long[keys];
     this.warmth = new AtomicIntegerArray(keys);
@@ -79,7 +80,9 @@ final class ClientLoad {
     }
   }
 
-  void start() {
+  /** Starts the load; times are reported from {@code startNanos}. */
+  void start(long startNanos) {
+    this.startNanos = startNanos;
     running = true;
     for (int i = 0; i < threads; i++) {
       int id = i;
@@ -98,9 +101,13 @@ final class ClientLoad {
     flipNanos = nanos;
   }
 
-  /** Stops the threads; a thread stuck in a call past {@code graceMillis} is left behind (it is a daemon). */
-  void stop(long graceMillis) {
+  /** Tells the threads to stop after their current call. */
+  void requestStop() {
     running = false;
+  }
+
+  /** Waits for the threads; one stuck in a call past {@code graceMillis} is left behind (it is a daemon). */
+  void awaitStop(long graceMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
     for (Thread t : workers) {
       long left = deadline - System.nanoTime();
@@ -121,15 +128,13 @@ final class ClientLoad {
     long next = System.nanoTime();
     while (running) {
       if (random.nextInt(10) == 0) {
-        write(id + threads * random.nextInt(own));
+        write(id, id + threads * random.nextInt(own));
       } else {
-        read(random.nextInt(keys));
+        read(id, random.nextInt(keys));
       }
-      next += intervalNanos;
+      // After a slow call, go on at the pace from now: no burst to make up for it, whoever was slow.
       long now = System.nanoTime();
-      if (now - next > TimeUnit.SECONDS.toNanos(1)) {
-        next = now; // after a long call, go on at the pace; do not burst to make up for it
-      }
+      next = Math.max(next + intervalNanos, now);
       long wait = next - now;
       if (wait > 0) {
         LockSupport.parkNanos(wait);
@@ -137,12 +142,13 @@ final class ClientLoad {
     }
   }
 
-  private void read(int k) {
+  private void read(int thread, int k) {
     long ackedBefore = acked.get(k);
-    long start = System.nanoTime();
+    boolean warm = warmth.get(k) == WARM;
+    long start = began(thread);
     try {
       Long v = client.get(key(k));
-      timed(start);
+      timed(thread, start);
       readsOk.increment();
       if (v == null) {
         misses.increment();
@@ -150,39 +156,46 @@ final class ClientLoad {
         staleValues.increment();
       }
     } catch (RuntimeException e) {
-      long end = timed(start);
+      long end = timed(thread, start);
       readsFailed.increment();
-      if (start >= faultNanos && warmth.get(k) == WARM) {
+      if (start >= faultNanos && warm) {
         warmReadsFailed.increment();
       }
       failed(end);
     }
   }
 
-  private void write(int k) {
+  private void write(int thread, int k) {
     long version = ++written[k];
-    long start = System.nanoTime();
+    long start = began(thread);
     if (start >= faultNanos) {
       warmth.set(k, WRITTEN_SINCE_FAULT);
     }
     try {
       client.put(key(k), version);
-      long end = timed(start);
+      long end = timed(thread, start);
       acked.set(k, version);
       writesOk.increment();
       if (start >= flipNanos) {
-        recoveredAtNanos.compareAndSet(Long.MAX_VALUE, end);
+        recoveredAtNanos.accumulateAndGet(end, Math::min);
       }
     } catch (RuntimeException e) {
-      long end = timed(start);
+      long end = timed(thread, start);
       warmth.set(k, WRITTEN_SINCE_FAULT); // a failed write takes the key out of a near cache, whenever it began
       writesFailed.increment();
       failed(end);
     }
   }
 
-  private long timed(long start) {
+  private long began(int thread) {
+    long start = System.nanoTime();
+    inFlightSince.set(thread, start);
+    return start;
+  }
+
+  private long timed(int thread, long start) {
     long end = System.nanoTime();
+    inFlightSince.set(thread, 0);
     long took = end - start;
     slowestNanos.accumulateAndGet(took, Math::max);
     return end;
@@ -209,8 +222,28 @@ final class ClientLoad {
     return at == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(at - flipNanos);
   }
 
+  /** The slowest call, counting a call still unanswered now for as long as it has waited. */
   long slowestCallMillis() {
-    return TimeUnit.NANOSECONDS.toMillis(slowestNanos.get());
+    long slowest = slowestNanos.get();
+    long now = System.nanoTime();
+    for (int i = 0; i < threads; i++) {
+      long since = inFlightSince.get(i);
+      if (since != 0) {
+        slowest = Math.max(slowest, now - since);
+      }
+    }
+    return TimeUnit.NANOSECONDS.toMillis(slowest);
+  }
+
+  /** Calls still unanswered now (after {@link #stop}: calls that hung past the end of the run). */
+  int callsInFlight() {
+    int n = 0;
+    for (int i = 0; i < threads; i++) {
+      if (inFlightSince.get(i) != 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** When the last failed call ended, in ms from the start of the load; -1 if none failed. */

@@ -54,10 +54,10 @@ final class Clients {
     return c;
   }
 
-  /** The timeouts docs/failover.md recommends for a cache: what resilient-jcache runs with here. */
+  /** The settings docs/failover.md recommends for a cache: what resilient-jcache runs with here. */
   static Config tuned(PrimaryEndpointRedis redis) {
     Config c = defaults(redis);
-    c.useSingleServer().setTimeout(1000).setConnectTimeout(1000).setRetryAttempts(1)
+    c.useSingleServer().setTimeout(1000).setConnectTimeout(2000).setRetryAttempts(1)
         .setRetryDelay(new ConstantDelay(Duration.ofMillis(100)));
     return c;
   }

@@ -1,5 +1,6 @@
 package io.github.resilientjcache.drill;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,9 @@ public final class Drill {
   private Drill() {}
 
   public static void main(String[] args) {
+    if (System.getProperty("drill.log") == null) { // before the first logger: the clients' log beside the report
+      System.setProperty("drill.log", outDir(args).resolve("drill.log").toString());
+    }
     System.exit(run(System.out, args));
   }
 
@@ -33,8 +37,8 @@ public final class Drill {
     List<AutoCloseable> open = new CopyOnWriteArrayList<>();
     Thread onCtrlC = new Thread(() -> stop(open, out), "drill-stop");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
+    List<RunResult> results = new ArrayList<>();
     try {
-      List<RunResult> results = new ArrayList<>();
       for (Scenario scenario : options.scenarios()) {
         for (int run = 1; run <= options.runs(); run++) {
           RunResult r = new Run(options, scenario, run, out, open::add).execute();
@@ -43,25 +47,17 @@ public final class Drill {
           results.add(r);
         }
       }
-      List<Summary> summaries = Summary.of(results);
-      if (results.size() > 1) {
-        Report.printSummary(out, summaries);
-      }
-      List<String> missed = summaries.stream().flatMap(s -> s.missedGoals().stream()).toList();
-      Report.write(options.out(), Report.json(results, summaries, scenarioArg(options)),
-          Report.html(results, summaries, missed), out);
-      boolean oursRan = options.clients().contains(Clients.RESILIENT);
-      if (oursRan) {
-        out.println(missed.isEmpty()
-            ? "   resilient-jcache met every goal: recovered, median <= 1000 ms and worst <= 3000 ms to recover,"
-                + " no failed read of a near-cached key, no call past 1100 ms"
-            : "   resilient-jcache missed: " + String.join("; ", missed));
-      }
-      boolean oursRecovered = summaries.stream().filter(Summary::isOurs).allMatch(s -> s.recovered() == s.runs());
-      return oursRecovered ? 0 : 1;
+      return report(options, results, out);
     } catch (Exception e) {
       System.err.println("drill: " + e);
       e.printStackTrace();
+      if (!results.isEmpty()) {
+        try {
+          report(options, results, out); // what finished is still worth reading
+        } catch (Exception again) {
+          System.err.println("drill: could not write the report either: " + again);
+        }
+      }
       return 1;
     } finally {
       try {
@@ -69,6 +65,30 @@ public final class Drill {
       } catch (IllegalStateException e) {
         // the JVM is already shutting down: the hook runs
       }
+    }
+  }
+
+  private static int report(Options options, List<RunResult> results, PrintStream out) throws IOException {
+    List<Summary> summaries = Summary.of(results);
+    if (results.size() > 1) {
+      Report.printSummary(out, summaries);
+    }
+    List<String> missed = summaries.stream().flatMap(s -> s.missedGoals().stream()).toList();
+    List<String> failures = summaries.stream().flatMap(s -> s.failures().stream()).toList();
+    Report.write(options.out(), Report.json(results, summaries, scenarioArg(options)),
+        Report.html(results, summaries, missed, options.runs()), out);
+    if (options.clients().contains(Clients.RESILIENT)) {
+      out.println(missed.isEmpty() ? "   resilient-jcache met every goal: " + Report.goals(options.runs())
+          : "   resilient-jcache missed: " + String.join("; ", missed));
+    }
+    return failures.isEmpty() ? 0 : 1;
+  }
+
+  private static java.nio.file.Path outDir(String[] args) {
+    try {
+      return Options.parse(args).out();
+    } catch (IllegalArgumentException e) {
+      return Options.parse().out();
     }
   }
 

@@ -42,13 +42,15 @@ record Options(
         --runs N         runs per scenario; the table then shows each client's median and worst. Default: 1
         --rate N         operations per second per client (90%% reads, 10%% writes). Default: 400
         --threads N      threads per client. Default: 4
-        --keys N         keys per client, all read (so near-cached) before the fault. Default: 1000
+        --keys N         keys per client, all written and read before the load, so near-cached (up to
+                         the near cache's maximumSize, 10,000 by default). Default: 1000
         --out DIR        where the reports go. Default: target/drill
         --quick          a short run (for CI): --duration 20s --fault-at 5s unless given
         --help           this text
 
-      Exit status: 0 when resilient-jcache recovered in every run (or was not among the clients), 1 when it
-      did not, 2 on a bad option.
+      Exit status: 1 when resilient-jcache did not recover in a run, failed a read of a key it held in its
+      near cache, or had a call hang (past 2 s, twice its timeout); 2 on a bad option; else 0. The timing
+      goals (median <= 1 s and worst <= 3 s to recover, no call past 1.1 s) are reported, not enforced.
       """.formatted(String.join(", ", Clients.NAMES));
 
   static Options parse(String... args) {
@@ -81,6 +83,10 @@ record Options(
         case "--out" -> out = Path.of(value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown option " + a + " (--help lists them)");
       }
+    }
+    if (help) {
+      return new Options(scenarios, clients, Duration.ZERO, Duration.ZERO, flipAfter, runs, rate, threads, keys,
+          out, true);
     }
     if (duration == null) {
       duration = Duration.ofSeconds(quick ? 20 : 60);

@@ -23,25 +23,28 @@ final class Report {
   static void printTable(PrintStream out, RunResult r) {
     out.printf("%n   %s, run %d: fault at %.1fs, DNS flip at %.1fs%n", r.scenario(), r.run(), r.faultAtMs() / 1000.0,
         r.flipAtMs() / 1000.0);
-    out.printf("   %-22s %9s %10s %8s %8s %8s %8s %10s %7s %8s %9s%n", "client", "recovered", "recover ms",
-        "ok ops", "failed", "of warm", "failed", "stale", "stale", "rebuilds", "slowest");
-    out.printf("   %-22s %9s %10s %8s %8s %8s %8s %10s %7s %8s %9s%n", "", "", "after flip", "", "reads", "keys",
-        "writes", "served", "values", "", "call ms");
+    String row = "   %-22s %9s %10s %8s %7s %7s %7s %8s %7s %7s %7s %8s %8s %5s%n";
+    out.printf(row, "client", "recovered", "recover ms", "ok", "failed", "of warm", "failed", "errors", "stale",
+        "stale", "misses", "rebuilds", "slowest", "hung");
+    out.printf(row, "", "", "after flip", "calls", "reads", "keys", "writes", "after", "reads", "values", "", "",
+        "call ms", "calls");
+    out.printf(row, "", "", "", "", "", "", "", "recovery", "served", "read", "", "", "", "");
     for (ClientResult c : r.clients()) {
-      out.printf("   %-22s %9s %10s %8d %8d %8d %8d %10d %7d %8d %9d%n", c.name(), c.recovered() ? "yes" : "NO",
-          c.timeToRecoverMs() == null ? "-" : c.timeToRecoverMs(), c.okOps(), c.failedReads(),
-          c.failedReadsOfWarmKeys(), c.failedWrites(), c.staleReadsServed(), c.staleValuesRead(), c.rebuilds(),
-          c.slowestCallMs());
+      out.printf(row, c.name(), c.recovered() ? "yes" : "NO", orDash(c.timeToRecoverMs()), c.okOps(),
+          c.failedReads(), c.failedReadsOfWarmKeys(), c.failedWrites(), c.errorsAfterRecovery(),
+          c.staleReadsServed(), c.staleValuesRead(), c.misses(), c.rebuilds(), c.slowestCallMs(), c.hungCalls());
     }
   }
 
   static void printSummary(PrintStream out, List<Summary> summaries) {
-    out.printf("%n   %-10s %-22s %6s %9s %12s %12s %8s %7s %9s%n", "scenario", "client", "runs", "recovered",
-        "median ms", "worst ms", "warm", "stale", "slowest");
+    String row = "   %-10s %-22s %9s %10s %10s %12s %7s %9s %5s%n";
+    out.printf("%n" + row, "scenario", "client", "recovered", "median ms", "worst ms", "failed reads", "stale",
+        "slowest", "hung");
+    out.printf(row, "", "", "", "to recover", "to recover", "of warm keys", "values", "call ms", "calls");
     for (Summary s : summaries) {
-      out.printf("   %-10s %-22s %6d %9s %12s %12s %8d %7d %9d%n", s.scenario(), s.client(), s.runs(),
-          s.recovered() + "/" + s.runs(), orDash(s.medianTimeToRecoverMs()), orDash(s.worstTimeToRecoverMs()),
-          s.failedReadsOfWarmKeys(), s.staleValuesRead(), s.slowestCallMs());
+      out.printf(row, s.scenario(), s.client(), s.recovered() + "/" + s.runs(), orDash(s.medianTimeToRecoverMs()),
+          orDash(s.worstTimeToRecoverMs()), s.failedReadsOfWarmKeys(), s.staleValuesRead(), s.slowestCallMs(),
+          s.hungCalls());
     }
   }
 
@@ -72,7 +75,8 @@ final class Report {
           .append(", \"worstTimeToRecoverMs\": ").append(s.worstTimeToRecoverMs())
           .append(", \"failedReadsOfWarmKeys\": ").append(s.failedReadsOfWarmKeys())
           .append(", \"staleValuesRead\": ").append(s.staleValuesRead())
-          .append(", \"slowestCallMs\": ").append(s.slowestCallMs()).append('}')
+          .append(", \"slowestCallMs\": ").append(s.slowestCallMs())
+          .append(", \"hungCalls\": ").append(s.hungCalls()).append('}')
           .append(i + 1 < summaries.size() ? ",\n" : "\n");
     }
     return b.append("  ]\n}\n").toString();
@@ -106,6 +110,7 @@ final class Report {
           .append(", \"rebuilds\": ").append(c.rebuilds())
           .append(", \"generation\": ").append(c.generation())
           .append(", \"slowestCallMs\": ").append(c.slowestCallMs())
+          .append(", \"hungCalls\": ").append(c.hungCalls())
           .append(", \"lastErrorAtMs\": ").append(c.lastErrorAtMs() < 0 ? "null" : c.lastErrorAtMs())
           .append(",\n").append(ci).append(" \"series\": [");
       List<Second> series = c.series();
@@ -145,7 +150,7 @@ final class Report {
 
   // ---- report.html
 
-  static String html(List<RunResult> runs, List<Summary> summaries, List<String> missedGoals) {
+  static String html(List<RunResult> runs, List<Summary> summaries, List<String> missedGoals, int runsPerScenario) {
     StringBuilder b = new StringBuilder();
     b.append("""
         <!DOCTYPE html>
@@ -162,26 +167,28 @@ final class Report {
         <h1>resilient-jcache failover drill</h1>
         <p class="muted">The same javax.cache load on each client; the fault (red) and the DNS flip (blue) are
         marked. Time to recover runs from the flip to the client's first successful write begun after it.
-        Warm keys were read before the fault and not written since.</p>
+        Warm keys were read before the fault, and no write to them began after it or failed: with a near
+        cache, the keys it must answer through the outage. A stale value is older than a write acknowledged
+        before the read began (a write Redis itself lost in the failover counts too).</p>
         """);
     if (runs.size() > 1) {
       b.append("<h2>Summary</h2>\n<table><tr><th>scenario</th><th>client</th><th>recovered</th>"
           + "<th>median ms to recover</th><th>worst ms</th><th>failed reads of warm keys</th>"
-          + "<th>stale values read</th><th>slowest call ms</th></tr>\n");
+          + "<th>stale values read</th><th>slowest call ms</th><th>hung calls</th></tr>\n");
       for (Summary s : summaries) {
         b.append("<tr><td>").append(esc(s.scenario())).append("</td><td>")
             .append(esc(s.client())).append("</td><td class=\"").append(s.recovered() == s.runs() ? "ok" : "no")
             .append("\">").append(s.recovered()).append('/').append(s.runs()).append("</td><td>")
             .append(orDash(s.medianTimeToRecoverMs())).append("</td><td>").append(orDash(s.worstTimeToRecoverMs()))
             .append("</td><td>").append(s.failedReadsOfWarmKeys()).append("</td><td>").append(s.staleValuesRead())
-            .append("</td><td>").append(s.slowestCallMs()).append("</td></tr>\n");
+            .append("</td><td>").append(s.slowestCallMs()).append("</td><td>").append(s.hungCalls())
+            .append("</td></tr>\n");
       }
       b.append("</table>\n");
     }
     if (summaries.stream().anyMatch(Summary::isOurs)) {
       b.append(missedGoals.isEmpty()
-          ? "<p class=\"ok\">resilient-jcache met every goal: recovered, median &le; 1000 ms and worst &le; 3000 ms"
-              + " to recover, no failed read of a near-cached key, no call past 1100 ms.</p>\n"
+          ? "<p class=\"ok\">resilient-jcache met every goal: " + esc(goals(runsPerScenario)) + "</p>\n"
           : "<p class=\"no\">resilient-jcache missed: " + esc(String.join("; ", missedGoals)) + "</p>\n");
     }
     for (RunResult r : runs) {
@@ -201,11 +208,21 @@ final class Report {
     return b.append("</body></html>\n").toString();
   }
 
+  /** The goals a run of this many runs per scenario can judge, in words. */
+  static String goals(int runsPerScenario) {
+    String time = runsPerScenario >= Summary.RUNS_FOR_MEDIAN
+        ? "median <= " + Summary.GOAL_MEDIAN_MS + " ms and worst <= " + Summary.GOAL_WORST_MS + " ms to recover"
+        : "<= " + Summary.GOAL_WORST_MS + " ms to recover (the median goal, <= " + Summary.GOAL_MEDIAN_MS
+            + " ms, needs --runs " + Summary.RUNS_FOR_MEDIAN + ")";
+    return "recovered, " + time + ", no failed read of a near-cached key, no call past "
+        + Summary.GOAL_SLOWEST_CALL_MS + " ms";
+  }
+
   private static String table(RunResult r) {
     StringBuilder b = new StringBuilder("<table><tr><th>client</th><th>recovered</th><th>ms to recover</th>"
         + "<th>ok calls</th><th>failed reads</th><th>of warm keys</th><th>failed writes</th>"
         + "<th>errors after recovery</th><th>stale reads served</th><th>stale values read</th><th>misses</th>"
-        + "<th>rebuilds</th><th>slowest call ms</th></tr>\n");
+        + "<th>rebuilds</th><th>slowest call ms</th><th>hung calls</th></tr>\n");
     for (ClientResult c : r.clients()) {
       b.append("<tr><td>").append(esc(c.name())).append("</td><td class=\"").append(c.recovered() ? "ok" : "no")
           .append("\">").append(c.recovered() ? "yes" : "no").append("</td><td>").append(orDash(c.timeToRecoverMs()))
@@ -213,7 +230,8 @@ final class Report {
           .append(c.failedReadsOfWarmKeys()).append("</td><td>").append(c.failedWrites()).append("</td><td>")
           .append(c.errorsAfterRecovery()).append("</td><td>").append(c.staleReadsServed()).append("</td><td>")
           .append(c.staleValuesRead()).append("</td><td>").append(c.misses()).append("</td><td>")
-          .append(c.rebuilds()).append("</td><td>").append(c.slowestCallMs()).append("</td></tr>\n");
+          .append(c.rebuilds()).append("</td><td>").append(c.slowestCallMs()).append("</td><td>")
+          .append(c.hungCalls()).append("</td></tr>\n");
     }
     return b.append("</table>\n").toString();
   }
@@ -261,7 +279,7 @@ final class Report {
       ClientResult c = r.clients().get(i);
       StringBuilder points = new StringBuilder();
       for (Second s : c.series()) {
-        double x = left + s.atMs() * xScale;
+        double x = left + Math.min(s.atMs(), r.durationMs()) * xScale;
         double y = top + plotH - plotH * Math.min(yMax, errors ? s.errors() : s.ok()) / yMax;
         points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
       }

@@ -61,10 +61,9 @@ final class Run {
   }
 
   private RunResult load(PrimaryEndpointRedis redis, List<DrillClient> clients) {
-    long t0 = System.nanoTime();
     List<ClientLoad> loads = new ArrayList<>();
     for (DrillClient c : clients) {
-      ClientLoad load = new ClientLoad(c, options.threads(), options.keys(), options.rate(), t0);
+      ClientLoad load = new ClientLoad(c, options.threads(), options.keys(), options.rate());
       load.prefill();
       loads.add(load);
     }
@@ -72,42 +71,48 @@ final class Run {
     out.printf("   %d keys written and read on each client; %d ops/s each (90%% reads), %d threads each%n",
         options.keys(), options.rate(), options.threads());
 
-    long start = System.nanoTime();
     Map<String, List<Second>> series = new LinkedHashMap<>();
     Map<String, long[]> previous = new LinkedHashMap<>();
     for (ClientLoad l : loads) {
       series.put(l.client.name(), new ArrayList<>());
       previous.put(l.client.name(), new long[3]);
-      l.start();
     }
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "drill-progress");
       t.setDaemon(true);
       return t;
     });
-    sampler.scheduleAtFixedRate(() -> sample(loads, series, previous, start), 1, 1, TimeUnit.SECONDS);
-
-    sleepUntil(start, options.faultAt().toMillis());
-    long faultNanos = System.nanoTime();
-    loads.forEach(l -> l.faultInjected(faultNanos));
-    scenario.fault(redis);
-    long faultAtMs = sinceMillis(start, faultNanos);
-    out.printf("%6.1fs  >> %s%n", faultAtMs / 1000.0, scenario.faultDescription());
-
-    sleepUntil(start, options.faultAt().plus(options.flipAfter()).toMillis());
-    scenario.flip(redis);
-    long flipNanos = System.nanoTime();
-    loads.forEach(l -> l.flipped(flipNanos));
-    long flipAtMs = sinceMillis(start, flipNanos);
-    out.printf("%6.1fs  >> %s%n", flipAtMs / 1000.0, scenario.flipDescription());
-
-    sleepUntil(start, options.duration().toMillis());
-    loads.forEach(l -> l.stop(STOP_GRACE_MS));
-    sampler.shutdown();
+    long start = System.nanoTime();
+    long faultAtMs;
+    long flipAtMs;
     try {
-      sampler.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      loads.forEach(l -> l.start(start));
+      sampler.scheduleAtFixedRate(() -> sample(loads, series, previous, start), 1, 1, TimeUnit.SECONDS);
+
+      sleepUntil(start, options.faultAt().toMillis());
+      long faultNanos = System.nanoTime();
+      loads.forEach(l -> l.faultInjected(faultNanos));
+      scenario.fault(redis);
+      faultAtMs = sinceMillis(start, faultNanos);
+      out.printf("%6.1fs  >> %s%n", faultAtMs / 1000.0, scenario.faultDescription());
+
+      sleepUntil(start, options.faultAt().plus(options.flipAfter()).toMillis());
+      scenario.flip(redis);
+      long flipNanos = System.nanoTime();
+      loads.forEach(l -> l.flipped(flipNanos));
+      flipAtMs = sinceMillis(start, flipNanos);
+      out.printf("%6.1fs  >> %s%n", flipAtMs / 1000.0, scenario.flipDescription());
+
+      sleepUntil(start, options.duration().toMillis());
+    } finally {
+      sampler.shutdownNow(); // first: the series ends with the run, not with the last client to stop
+      try {
+        sampler.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      loads.forEach(ClientLoad::requestStop);
+      loads.forEach(l -> l.awaitStop(STOP_GRACE_MS));
     }
 
     List<ClientResult> results = new ArrayList<>();
@@ -116,8 +121,12 @@ final class Run {
       results.add(new ClientResult(l.client.name(), ttr >= 0, ttr >= 0 ? ttr : null, l.okOps(),
           l.readsFailed.sum(), l.warmReadsFailed.sum(), l.writesFailed.sum(), l.errorsAfterRecovery.sum(),
           l.client.staleReadsServed(), l.staleValues.sum(), l.misses.sum(), l.client.rebuilds(),
-          l.client.generation(), l.slowestCallMillis(), l.lastErrorAtMillis(),
+          l.client.generation(), l.slowestCallMillis(), l.callsInFlight(), l.lastErrorAtMillis(),
           List.copyOf(series.get(l.client.name()))));
+      if (l.callsInFlight() > 0) {
+        out.printf("   %s: %d call(s) still unanswered %d ms after the run ended%n", l.client.name(),
+            l.callsInFlight(), STOP_GRACE_MS);
+      }
     }
     return new RunResult(scenario.label(), run, options.duration().toMillis(), faultAtMs, flipAtMs,
         scenario.faultDescription(), scenario.flipDescription(), List.copyOf(results));

@@ -30,6 +30,7 @@ record RunResult(
       long rebuilds,
       long generation,
       long slowestCallMs,
+      int hungCalls,
       long lastErrorAtMs,
       List<Second> series) {}
 

@@ -130,7 +130,12 @@ final class SeedPatternClient implements DrillClient {
     shutdown(current);
     while (open) {
       try {
-        current = create();
+        Generation made = create();
+        if (!open) { // closed while it was being made: close() shut the old one down, not this one
+          shutdown(made);
+          return;
+        }
+        current = made;
         generation.incrementAndGet();
         rebuilds.incrementAndGet();
         state = "ok";

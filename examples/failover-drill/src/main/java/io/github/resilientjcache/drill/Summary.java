@@ -17,13 +17,18 @@ record Summary(
     @Nullable Long worstTimeToRecoverMs,
     long failedReadsOfWarmKeys,
     long staleValuesRead,
-    long slowestCallMs) {
+    long slowestCallMs,
+    int hungCalls) {
 
   /** The goals for resilient-jcache, in every scenario. */
   static final long GOAL_MEDIAN_MS = 1_000;
   static final long GOAL_WORST_MS = 3_000;
   /** Its calls' deadline: the 1 s Redisson timeout it runs with, plus the 100 ms the supervisor allows past it. */
   static final long GOAL_SLOWEST_CALL_MS = 1_100;
+  /** A call this long (twice its timeout) hung: no scheduling noise explains it. */
+  static final long HUNG_CALL_MS = 2_000;
+  /** The median goal needs this many runs to be judged. */
+  static final int RUNS_FOR_MEDIAN = 5;
 
   static List<Summary> of(List<RunResult> runs) {
     Map<String, List<ClientResult>> byKey = new LinkedHashMap<>();
@@ -39,11 +44,13 @@ record Summary(
       long warm = 0;
       long stale = 0;
       long slowest = 0;
+      int hung = 0;
       List<Long> times = new ArrayList<>();
       for (ClientResult c : results) {
         warm += c.failedReadsOfWarmKeys();
         stale += c.staleValuesRead();
         slowest = Math.max(slowest, c.slowestCallMs());
+        hung += c.hungCalls();
         if (c.recovered()) {
           recovered++;
         }
@@ -51,7 +58,7 @@ record Summary(
       }
       times.sort(null);
       out.add(new Summary(parts[0], parts[1], results.size(), recovered, known(median(times)),
-          known(times.get(times.size() - 1)), warm, stale, slowest));
+          known(times.get(times.size() - 1)), warm, stale, slowest, hung));
     });
     return out;
   }
@@ -71,14 +78,11 @@ record Summary(
 
   /** The goals this summary misses (only ours has goals); empty when it meets them all. */
   List<String> missedGoals() {
-    List<String> missed = new ArrayList<>();
+    List<String> missed = new ArrayList<>(failures());
     if (!isOurs()) {
       return missed;
     }
-    if (recovered < runs) {
-      missed.add(scenario + ": recovered in " + recovered + " of " + runs + " runs");
-    }
-    if (medianTimeToRecoverMs == null || medianTimeToRecoverMs > GOAL_MEDIAN_MS) {
+    if (runs >= RUNS_FOR_MEDIAN && (medianTimeToRecoverMs == null || medianTimeToRecoverMs > GOAL_MEDIAN_MS)) {
       missed.add(scenario + ": median time to recover " + ms(medianTimeToRecoverMs) + " (goal <= "
           + GOAL_MEDIAN_MS + " ms)");
     }
@@ -86,13 +90,31 @@ record Summary(
       missed.add(scenario + ": worst time to recover " + ms(worstTimeToRecoverMs) + " (goal <= "
           + GOAL_WORST_MS + " ms)");
     }
-    if (failedReadsOfWarmKeys > 0) {
-      missed.add(scenario + ": " + failedReadsOfWarmKeys + " failed reads of near-cached keys (goal 0)");
-    }
-    if (slowestCallMs > GOAL_SLOWEST_CALL_MS) {
+    if (slowestCallMs > GOAL_SLOWEST_CALL_MS && slowestCallMs <= HUNG_CALL_MS) {
       missed.add(scenario + ": a call took " + slowestCallMs + " ms (goal <= " + GOAL_SLOWEST_CALL_MS + " ms)");
     }
     return missed;
+  }
+
+  /**
+   * What fails the drill's exit status (only ours): no recovery, a failed read of a near-cached key, a hung
+   * call. None of these can come from a noisy machine; the timing goals above can, so they are reported only.
+   */
+  List<String> failures() {
+    List<String> failed = new ArrayList<>();
+    if (!isOurs()) {
+      return failed;
+    }
+    if (recovered < runs) {
+      failed.add(scenario + ": recovered in " + recovered + " of " + runs + " runs");
+    }
+    if (failedReadsOfWarmKeys > 0) {
+      failed.add(scenario + ": " + failedReadsOfWarmKeys + " failed reads of near-cached keys (goal 0)");
+    }
+    if (hungCalls > 0 || slowestCallMs > HUNG_CALL_MS) {
+      failed.add(scenario + ": a call hung (" + slowestCallMs + " ms; " + hungCalls + " unanswered at the end)");
+    }
+    return failed;
   }
 
   static String ms(@Nullable Long ms) {
