@@ -9,19 +9,34 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The same paced load on one client: 90% reads of any key, 10% writes, each thread writing only its own keys
  * so that every key has one writer and a read can tell a stale value. A value is the key's write count: a read
  * that returns less than the last write acknowledged before the read began is a stale value.
  *
- * <p>A <em>warm</em> key was read before the fault and has had no write since that began after the fault or
- * failed: with a near cache, exactly the keys it must go on answering through the outage.
+ * <p>A second instance of the same client, the <em>peer</em> (another JVM in real life), writes keys of its
+ * own ({@code p0}, {@code p1}, ...) one after another; a tenth of the reads are of those keys. A read of a
+ * peer key is stale when it returns less than a write the peer had acknowledged {@link #PEER_GRACE_MS} before
+ * the read began: what a near cache would serve if it missed an invalidation, in normal times or after an
+ * outage. A read made while the near cache is out of sync is not judged: it is a stale read served, by design.
+ *
+ * <p>A <em>warm</em> key was read before the fault and held by the near cache when the fault came (for a client
+ * without one: read before the fault), and no write to it began after the fault, failed, or was in flight
+ * during the read: exactly the keys a near cache must go on answering through the outage.
  */
 final class ClientLoad {
 
+  static final int PEER_KEYS = 100;
+  static final int PEER_WRITES_PER_SECOND = 20;
+  /** How long an invalidation may take to reach another instance before its old value counts as stale. */
+  static final long PEER_GRACE_MS = 1_000;
   private static final int WARM = 1;
   private static final int WRITTEN_SINCE_FAULT = 2;
+  /** Read before the fault, but not in the near cache when it came. */
+  private static final int NOT_HELD = 3;
+  private volatile int heldAtFault;
 
   final DrillClient client;
   private final int threads;
@@ -30,11 +45,16 @@ final class ClientLoad {
   private final AtomicLongArray inFlightSince;
   private volatile long startNanos;
   private final AtomicLongArray acked;
+  private final AtomicLongArray ackedAt;
   private final long[] written;
   private final AtomicIntegerArray warmth;
+  private final AtomicIntegerArray writing;
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> warmFailures =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running;
   private volatile long faultNanos = Long.MAX_VALUE;
+  private volatile long faultDoneNanos = Long.MIN_VALUE;
   private volatile long flipNanos = Long.MAX_VALUE;
 
   final LongAdder readsOk = new LongAdder();
@@ -49,19 +69,36 @@ final class ClientLoad {
   private final AtomicLong recoveredAtNanos = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastErrorNanos = new AtomicLong(Long.MIN_VALUE);
 
-  ClientLoad(DrillClient client, int threads, int keys, int rate) {
+  private final @Nullable DrillClient peer;
+  private final AtomicLongArray peerAcked = new AtomicLongArray(PEER_KEYS);
+  private final AtomicLongArray peerAckedAt = new AtomicLongArray(PEER_KEYS);
+  private final AtomicLongArray peerPreviousAckedAt = new AtomicLongArray(PEER_KEYS);
+  final LongAdder lostWrites = new LongAdder();
+  final LongAdder peerWritesFailed = new LongAdder();
+  final LongAdder stalePeerValues = new LongAdder();
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> staleReads =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  ClientLoad(DrillClient client, @Nullable DrillClient peer, int threads, int keys, int rate) {
     this.client = client;
+    this.peer = peer;
     this.threads = threads;
     this.keys = keys;
     this.intervalNanos = TimeUnit.SECONDS.toNanos(1) * threads / rate;
     this.inFlightSince = new AtomicLongArray(threads);
     this.acked = new AtomicLongArray(keys);
+    this.ackedAt = new AtomicLongArray(keys);
     this.written = new long[keys];
     this.warmth = new AtomicIntegerArray(keys);
+    this.writing = new AtomicIntegerArray(keys);
   }
 
   static String key(int k) {
     return "k" + k;
+  }
+
+  static String peerKey(int k) {
+    return "p" + k;
   }
 
   /** Writes every key once and reads it back, so every key is held by a near cache before the load. */
@@ -78,6 +115,15 @@ final class ClientLoad {
       }
       warmth.set(k, WARM);
     }
+    if (peer != null) {
+      long now = System.nanoTime();
+      for (int k = 0; k < PEER_KEYS; k++) {
+        peer.put(peerKey(k), 1);
+        peerAckedAt.set(k, now);
+        peerAcked.set(k, 1);
+        client.get(peerKey(k));
+      }
+    }
   }
 
   /** Starts the load; times are reported from {@code startNanos}. */
@@ -91,10 +137,61 @@ final class ClientLoad {
       workers.add(t);
       t.start();
     }
+    if (peer != null) {
+      Thread t = new Thread(this::peerWrites, client.name() + "-peer");
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
   }
 
+  /** The peer writes its keys one after another, at its own pace; each key is written every 5 s. */
+  private void peerWrites() {
+    DrillClient p = java.util.Objects.requireNonNull(peer);
+    long[] versions = new long[PEER_KEYS];
+    java.util.Arrays.fill(versions, 1);
+    long interval = TimeUnit.SECONDS.toNanos(1) / PEER_WRITES_PER_SECOND;
+    long next = System.nanoTime();
+    int k = 0;
+    while (running) {
+      long version = ++versions[k];
+      try {
+        p.put(peerKey(k), version);
+        peerPreviousAckedAt.set(k, peerAckedAt.get(k));
+        peerAckedAt.set(k, System.nanoTime()); // the times first: a reader that sees the version sees them too
+        peerAcked.set(k, version);
+      } catch (RuntimeException e) {
+        peerWritesFailed.increment();
+      }
+      k = (k + 1) % PEER_KEYS;
+      long now = System.nanoTime();
+      next = Math.max(next + interval, now);
+      LockSupport.parkNanos(next - now);
+    }
+  }
+
+  /** Called just before the fault: which keys the near cache holds now (all warm ones, without one). */
   void faultInjected(long nanos) {
+    int held = 0;
+    for (int k = 0; k < keys; k++) {
+      Boolean holds = client.nearHolds(key(k));
+      if (holds != null && !holds && warmth.get(k) == WARM) {
+        warmth.set(k, NOT_HELD);
+      } else {
+        held++;
+      }
+    }
+    heldAtFault = held;
     faultNanos = nanos;
+  }
+
+  /** Keys held in the near cache (or, without one, read before) when the fault came. */
+  int heldAtFault() {
+    return heldAtFault;
+  }
+
+  void faultDone(long nanos) {
+    faultDoneNanos = nanos;
   }
 
   void flipped(long nanos) {
@@ -129,6 +226,8 @@ final class ClientLoad {
     while (running) {
       if (random.nextInt(10) == 0) {
         write(id, id + threads * random.nextInt(own));
+      } else if (peer != null && random.nextInt(10) == 0) {
+        readPeer(id, random.nextInt(PEER_KEYS));
       } else {
         read(id, random.nextInt(keys));
       }
@@ -144,7 +243,9 @@ final class ClientLoad {
 
   private void read(int thread, int k) {
     long ackedBefore = acked.get(k);
-    boolean warm = warmth.get(k) == WARM;
+    long ackedBeforeAt = ackedAt.get(k);
+    boolean inSync = client.inSync();
+    boolean warm = warmth.get(k) == WARM && writing.get(k) == 0;
     long start = began(thread);
     try {
       Long v = client.get(key(k));
@@ -152,21 +253,76 @@ final class ClientLoad {
       readsOk.increment();
       if (v == null) {
         misses.increment();
-      } else if (v < ackedBefore) {
-        staleValues.increment();
+      } else if (v < ackedBefore && inSync && client.inSync()) {
+        stale(key(k), start, v, ackedBefore, ackedBeforeAt, false);
       }
     } catch (RuntimeException e) {
       long end = timed(thread, start);
       readsFailed.increment();
-      if (start >= faultNanos && warm) {
+      if (start >= faultNanos && warm && warmth.get(k) == WARM) {
         warmReadsFailed.increment();
+        if (warmFailures.size() < 5) {
+          warmFailures.add(key(k) + " at " + TimeUnit.NANOSECONDS.toMillis(start - startNanos) + " ms: " + e);
+        }
       }
       failed(end);
     }
   }
 
+  private void readPeer(int thread, int k) {
+    long version = peerAcked.get(k);
+    long ackedAt = peerAckedAt.get(k);
+    long start = began(thread);
+    // Versions of a key are written 5 s apart, so the one before the last was acknowledged long enough ago.
+    boolean longAgo = start - ackedAt >= TimeUnit.MILLISECONDS.toNanos(PEER_GRACE_MS);
+    long required = longAgo ? version : version - 1;
+    long requiredAckedAt = longAgo ? ackedAt : peerPreviousAckedAt.get(k);
+    boolean inSync = client.inSync();
+    try {
+      Long v = client.get(peerKey(k));
+      timed(thread, start);
+      readsOk.increment();
+      if (v == null) {
+        misses.increment();
+      } else if (v < required && inSync && client.inSync()) {
+        stale(peerKey(k), start, v, required, requiredAckedAt, true);
+      }
+    } catch (RuntimeException e) {
+      readsFailed.increment();
+      failed(timed(thread, start));
+    }
+  }
+
+  /**
+   * A read older than a write acknowledged before it: the client's staleness, unless that write was acknowledged
+   * in the failover's window (from 1 s before the fault until the fault's steps were done), when Redis itself
+   * may have lost it (replication is asynchronous; a demoted primary drops what it took after the promotion).
+   */
+  private void stale(String key, long start, long read, long required, long requiredAckedAt, boolean peerKey) {
+    boolean lost = requiredAckedAt >= faultNanos - TimeUnit.SECONDS.toNanos(1) && requiredAckedAt <= faultDoneNanos;
+    if (lost) {
+      lostWrites.increment();
+    } else {
+      staleValues.increment();
+      if (peerKey) {
+        stalePeerValues.increment();
+      }
+    }
+    if (staleReads.size() < 5) {
+      staleReads.add(key + " at " + TimeUnit.NANOSECONDS.toMillis(start - startNanos) + " ms: read " + read
+          + ", acknowledged " + required + " at " + TimeUnit.NANOSECONDS.toMillis(requiredAckedAt - startNanos)
+          + " ms" + (lost ? " (in the failover window: Redis lost it)" : ""));
+    }
+  }
+
+  /** The first few stale reads. */
+  java.util.List<String> staleReads() {
+    return java.util.List.copyOf(staleReads);
+  }
+
   private void write(int thread, int k) {
     long version = ++written[k];
+    writing.incrementAndGet(k);
     long start = began(thread);
     if (start >= faultNanos) {
       warmth.set(k, WRITTEN_SINCE_FAULT);
@@ -174,14 +330,17 @@ final class ClientLoad {
     try {
       client.put(key(k), version);
       long end = timed(thread, start);
+      ackedAt.set(k, end); // the time first: a reader that sees the version sees it too
       acked.set(k, version);
       writesOk.increment();
       if (start >= flipNanos) {
         recoveredAtNanos.accumulateAndGet(end, Math::min);
       }
+      writing.decrementAndGet(k);
     } catch (RuntimeException e) {
       long end = timed(thread, start);
       warmth.set(k, WRITTEN_SINCE_FAULT); // a failed write takes the key out of a near cache, whenever it began
+      writing.decrementAndGet(k);
       writesFailed.increment();
       failed(end);
     }
@@ -206,6 +365,11 @@ final class ClientLoad {
     if (end > recoveredAtNanos.get()) {
       errorsAfterRecovery.increment();
     }
+  }
+
+  /** The first few failed reads of warm keys: which key, when, and the error. */
+  java.util.List<String> warmFailures() {
+    return java.util.List.copyOf(warmFailures);
   }
 
   long okOps() {

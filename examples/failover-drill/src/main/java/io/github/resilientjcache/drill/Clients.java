@@ -101,6 +101,17 @@ final class Clients {
       public long staleReadsServed() {
         return near.statistics().staleHits();
       }
+
+      @Override
+      public boolean inSync() {
+        return near.inSync();
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public Boolean nearHolds(String key) {
+        return ((NearCache<Object>) near).holds(key); // a String key is its own near key
+      }
     };
   }
 

@@ -20,6 +20,19 @@ interface DrillClient extends AutoCloseable {
   /** Clients it made anew after a failure. */
   long rebuilds();
 
+  /** Whether the client's near cache holds {@code key} now; null when it has no near cache. */
+  default @Nullable Boolean nearHolds(String key) {
+    return null;
+  }
+
+  /**
+   * Whether the client's near cache is in sync with Redis now (always, without one). Out of sync, it serves what
+   * it holds as stale reads, by design; a read older than a known write is judged only in sync.
+   */
+  default boolean inSync() {
+    return true;
+  }
+
   /** Reads answered from memory while Redis could not be reached. */
   long staleReadsServed();
 

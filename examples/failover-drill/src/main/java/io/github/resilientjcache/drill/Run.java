@@ -46,30 +46,36 @@ final class Run {
         scenario.proxied() ? RedisOptions.defaults().proxied() : RedisOptions.defaults())) {
       onOpen.accept(redis);
       List<DrillClient> clients = new ArrayList<>();
+      List<DrillClient> peers = new ArrayList<>();
       try {
         for (String name : options.clients()) {
           long start = System.nanoTime();
-          DrillClient c = Clients.open(name, redis);
-          clients.add(c);
-          out.printf("   opened %-22s %5d ms%n", name, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          clients.add(Clients.open(name, redis));
+          peers.add(Clients.open(name, redis));
+          out.printf("   opened %-22s %5d ms (and its peer)%n", name,
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
-        return load(redis, clients);
+        return load(redis, clients, peers);
       } finally {
-        closeAll(clients);
+        List<DrillClient> all = new ArrayList<>(clients);
+        all.addAll(peers);
+        closeAll(all);
       }
     }
   }
 
-  private RunResult load(PrimaryEndpointRedis redis, List<DrillClient> clients) {
+  private RunResult load(PrimaryEndpointRedis redis, List<DrillClient> clients, List<DrillClient> peers) {
     List<ClientLoad> loads = new ArrayList<>();
-    for (DrillClient c : clients) {
-      ClientLoad load = new ClientLoad(c, options.threads(), options.keys(), options.rate());
+    for (int i = 0; i < clients.size(); i++) {
+      DrillClient c = clients.get(i);
+      ClientLoad load = new ClientLoad(c, peers.get(i), options.threads(), options.keys(), options.rate());
       load.prefill();
       loads.add(load);
     }
     redis.awaitReplicaInSync();
-    out.printf("   %d keys written and read on each client; %d ops/s each (90%% reads), %d threads each%n",
-        options.keys(), options.rate(), options.threads());
+    out.printf("   %d keys written and read on each client; %d ops/s each (90%% reads), %d threads each;%n"
+        + "   each client's peer writes %d keys of its own, %d a second, and the client reads them too%n",
+        options.keys(), options.rate(), options.threads(), ClientLoad.PEER_KEYS, ClientLoad.PEER_WRITES_PER_SECOND);
 
     Map<String, List<Second>> series = new LinkedHashMap<>();
     Map<String, long[]> previous = new LinkedHashMap<>();
@@ -93,8 +99,16 @@ final class Run {
       long faultNanos = System.nanoTime();
       loads.forEach(l -> l.faultInjected(faultNanos));
       scenario.fault(redis);
+      long faultDone = System.nanoTime();
+      loads.forEach(l -> l.faultDone(faultDone));
       faultAtMs = sinceMillis(start, faultNanos);
       out.printf("%6.1fs  >> %s%n", faultAtMs / 1000.0, scenario.faultDescription());
+      for (ClientLoad l : loads) {
+        if (l.client.nearHolds(ClientLoad.key(0)) != null) {
+          out.printf("          %s: its near cache held %d of the %d keys%n", l.client.name(), l.heldAtFault(),
+              options.keys());
+        }
+      }
 
       sleepUntil(start, options.faultAt().plus(options.flipAfter()).toMillis());
       scenario.flip(redis);
@@ -119,10 +133,17 @@ final class Run {
     for (ClientLoad l : loads) {
       long ttr = l.timeToRecoverMillis();
       results.add(new ClientResult(l.client.name(), ttr >= 0, ttr >= 0 ? ttr : null, l.okOps(),
-          l.readsFailed.sum(), l.warmReadsFailed.sum(), l.writesFailed.sum(), l.errorsAfterRecovery.sum(),
-          l.client.staleReadsServed(), l.staleValues.sum(), l.misses.sum(), l.client.rebuilds(),
+          l.readsFailed.sum(), l.heldAtFault(), l.warmReadsFailed.sum(), l.writesFailed.sum(), l.errorsAfterRecovery.sum(),
+          l.client.staleReadsServed(), l.staleValues.sum(), l.stalePeerValues.sum(), l.lostWrites.sum(), l.peerWritesFailed.sum(),
+          l.misses.sum(), l.client.rebuilds(),
           l.client.generation(), l.slowestCallMillis(), l.callsInFlight(), l.lastErrorAtMillis(),
           List.copyOf(series.get(l.client.name()))));
+      for (String stale : l.staleReads()) {
+        out.printf("   %s: a stale read of %s%n", l.client.name(), stale);
+      }
+      for (String failure : l.warmFailures()) {
+        out.printf("   %s: a read of a warm key failed: %s%n", l.client.name(), shorten(failure));
+      }
       if (l.callsInFlight() > 0) {
         out.printf("   %s: %d call(s) still unanswered %d ms after the run ended%n", l.client.name(),
             l.callsInFlight(), STOP_GRACE_MS);
@@ -151,6 +172,10 @@ final class Run {
       out.printf(Locale.ROOT, "%6.1fs  %-22s ops/s %5d  errors %5d  stale reads %5d  gen %2d  %s%n",
           atMs / 1000.0, c.name(), s.ok(), s.errors(), s.staleServed(), s.generation(), s.state());
     }
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 240 ? s : s.substring(0, 240) + " ...";
   }
 
   private static long sinceMillis(long start, long nanos) {

@@ -90,6 +90,9 @@ record Summary(
       missed.add(scenario + ": worst time to recover " + ms(worstTimeToRecoverMs) + " (goal <= "
           + GOAL_WORST_MS + " ms)");
     }
+    if (staleValuesRead > 0) {
+      missed.add(scenario + ": " + staleValuesRead + " stale values read with the near cache in sync (goal 0)");
+    }
     if (slowestCallMs > GOAL_SLOWEST_CALL_MS && slowestCallMs <= HUNG_CALL_MS) {
       missed.add(scenario + ": a call took " + slowestCallMs + " ms (goal <= " + GOAL_SLOWEST_CALL_MS + " ms)");
     }
