@@ -172,8 +172,8 @@ final class Report {
         <h1>resilient-jcache failover drill</h1>
         <p class="muted">The same javax.cache load on each client; the fault (red) and the DNS flip (blue) are
         marked. Time to recover runs from the flip to the client's first successful write begun after it.
-        Warm keys were read before the fault, and no write to them began after it or failed: with a near
-        cache, the keys it must answer through the outage. A stale value is older than a write acknowledged
+        Warm keys were held by the near cache at the fault (without one: read before it), and no write to
+        them began after it, failed, or crossed the read: the keys a near cache must answer through the outage. A stale value is older than a write acknowledged
         before the read began (1 s before, for the keys another instance writes); a lost write is the same
         for a write acknowledged in the failover's window, which Redis itself may have dropped.</p>
         """);
