@@ -1,30 +1,37 @@
 package io.github.resilientjcache.drill;
 
+import io.github.resilientjcache.drill.Verdict.Ack;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The same paced load on one client: 90% reads of any key, 10% writes, each thread writing only its own keys
- * so that every key has one writer and a read can tell a stale value. A value is the key's write count: a read
- * that returns less than the last write acknowledged before the read began is a stale value.
+ * so that every key has one writer, and a value is the key's write count: a read can tell a stale value
+ * ({@link Verdict}).
  *
  * <p>A second instance of the same client, the <em>peer</em> (another JVM in real life), writes keys of its
- * own ({@code p0}, {@code p1}, ...) one after another; a tenth of the reads are of those keys. A read of a
- * peer key is stale when it returns less than a write the peer had acknowledged {@link #PEER_GRACE_MS} before
- * the read began: what a near cache would serve if it missed an invalidation, in normal times or after an
- * outage. A read made while the near cache is out of sync is not judged: it is a stale read served, by design.
+ * own ({@code p0}, {@code p1}, ...) one after another; a tenth of the reads are of those keys, judged against
+ * the peer's writes acknowledged {@link #PEER_GRACE_MS} before the read began: what a near cache would serve if
+ * it missed an invalidation, in normal times or after an outage. A read made while the near cache is out of
+ * sync is not judged: it is a stale read served, by design.
  *
- * <p>A <em>warm</em> key was read before the fault and held by the near cache when the fault came (for a client
- * without one: read before the fault), and no write to it began after the fault, failed, or was in flight
- * during the read: exactly the keys a near cache must go on answering through the outage.
+ * <p>A <em>warm</em> key was held by the near cache when the fault came (for a client without one: read
+ * before the fault), and no write to it began after the fault, failed, or was in flight during the read:
+ * exactly the keys a near cache must go on answering through the outage.
  */
 final class ClientLoad {
 
@@ -32,52 +39,53 @@ final class ClientLoad {
   static final int PEER_WRITES_PER_SECOND = 20;
   /** How long an invalidation may take to reach another instance before its old value counts as stale. */
   static final long PEER_GRACE_MS = 1_000;
+  /** The failover's window opens this long before the fault: writes not yet replicated may be lost. */
+  static final long WINDOW_BEFORE_FAULT_MS = 1_000;
   private static final int WARM = 1;
   private static final int WRITTEN_SINCE_FAULT = 2;
-  /** Read before the fault, but not in the near cache when it came. */
   private static final int NOT_HELD = 3;
-  private volatile int heldAtFault;
+  private static final int REPORTED = 5;
 
   final DrillClient client;
+  private final @Nullable DrillClient peer;
   private final int threads;
   private final int keys;
   private final long intervalNanos;
-  private final AtomicLongArray inFlightSince;
-  private volatile long startNanos;
-  private final AtomicLongArray acked;
-  private final AtomicLongArray ackedAt;
+
   private final long[] written;
+  private final AtomicReferenceArray<Ack> acked;
+  private final AtomicReferenceArray<Ack> peerAcked = new AtomicReferenceArray<>(PEER_KEYS);
   private final AtomicIntegerArray warmth;
   private final AtomicIntegerArray writing;
-  private final java.util.concurrent.ConcurrentLinkedQueue<String> warmFailures =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final AtomicLongArray inFlightSince;
   private final List<Thread> workers = new ArrayList<>();
+
   private volatile boolean running;
+  private volatile long startNanos;
   private volatile long faultNanos = Long.MAX_VALUE;
   private volatile long faultDoneNanos = Long.MIN_VALUE;
   private volatile long flipNanos = Long.MAX_VALUE;
+  private volatile int heldAtFault;
+  private volatile long slowestInFlightNanos;
+  private volatile int hungCalls;
 
   final LongAdder readsOk = new LongAdder();
   final LongAdder readsFailed = new LongAdder();
   final LongAdder warmReadsFailed = new LongAdder();
   final LongAdder misses = new LongAdder();
   final LongAdder staleValues = new LongAdder();
+  final LongAdder stalePeerValues = new LongAdder();
   final LongAdder writesOk = new LongAdder();
   final LongAdder writesFailed = new LongAdder();
+  final LongAdder peerWritesFailed = new LongAdder();
   final LongAdder errorsAfterRecovery = new LongAdder();
+  /** Writes (key and version) that Redis lost in the failover, each counted once however often it is read. */
+  private final Set<String> lostWrites = ConcurrentHashMap.newKeySet();
+  private final ConcurrentLinkedQueue<String> warmFailures = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<String> staleReads = new ConcurrentLinkedQueue<>();
   private final AtomicLong slowestNanos = new AtomicLong();
   private final AtomicLong recoveredAtNanos = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastErrorNanos = new AtomicLong(Long.MIN_VALUE);
-
-  private final @Nullable DrillClient peer;
-  private final AtomicLongArray peerAcked = new AtomicLongArray(PEER_KEYS);
-  private final AtomicLongArray peerAckedAt = new AtomicLongArray(PEER_KEYS);
-  private final AtomicLongArray peerPreviousAckedAt = new AtomicLongArray(PEER_KEYS);
-  final LongAdder lostWrites = new LongAdder();
-  final LongAdder peerWritesFailed = new LongAdder();
-  final LongAdder stalePeerValues = new LongAdder();
-  private final java.util.concurrent.ConcurrentLinkedQueue<String> staleReads =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   ClientLoad(DrillClient client, @Nullable DrillClient peer, int threads, int keys, int rate) {
     this.client = client;
@@ -85,12 +93,11 @@ final class ClientLoad {
     this.threads = threads;
     this.keys = keys;
     this.intervalNanos = TimeUnit.SECONDS.toNanos(1) * threads / rate;
-    this.inFlightSince = new AtomicLongArray(threads);
-    this.acked = new AtomicLongArray(keys);
-    this.ackedAt = new AtomicLongArray(keys);
     this.written = new long[keys];
+    this.acked = new AtomicReferenceArray<>(keys);
     this.warmth = new AtomicIntegerArray(keys);
     this.writing = new AtomicIntegerArray(keys);
+    this.inFlightSince = new AtomicLongArray(threads);
   }
 
   static String key(int k) {
@@ -106,7 +113,7 @@ final class ClientLoad {
     for (int k = 0; k < keys; k++) {
       client.put(key(k), 1);
       written[k] = 1;
-      acked.set(k, 1);
+      acked.set(k, new Ack(1, System.nanoTime(), null));
     }
     for (int k = 0; k < keys; k++) {
       Long v = client.get(key(k));
@@ -116,11 +123,9 @@ final class ClientLoad {
       warmth.set(k, WARM);
     }
     if (peer != null) {
-      long now = System.nanoTime();
       for (int k = 0; k < PEER_KEYS; k++) {
         peer.put(peerKey(k), 1);
-        peerAckedAt.set(k, now);
-        peerAcked.set(k, 1);
+        peerAcked.set(k, new Ack(1, System.nanoTime(), null));
         client.get(peerKey(k));
       }
     }
@@ -145,40 +150,18 @@ final class ClientLoad {
     }
   }
 
-  /** The peer writes its keys one after another, at its own pace; each key is written every 5 s. */
-  private void peerWrites() {
-    DrillClient p = java.util.Objects.requireNonNull(peer);
-    long[] versions = new long[PEER_KEYS];
-    java.util.Arrays.fill(versions, 1);
-    long interval = TimeUnit.SECONDS.toNanos(1) / PEER_WRITES_PER_SECOND;
-    long next = System.nanoTime();
-    int k = 0;
-    while (running) {
-      long version = ++versions[k];
-      try {
-        p.put(peerKey(k), version);
-        peerPreviousAckedAt.set(k, peerAckedAt.get(k));
-        peerAckedAt.set(k, System.nanoTime()); // the times first: a reader that sees the version sees them too
-        peerAcked.set(k, version);
-      } catch (RuntimeException e) {
-        peerWritesFailed.increment();
-      }
-      k = (k + 1) % PEER_KEYS;
-      long now = System.nanoTime();
-      next = Math.max(next + interval, now);
-      LockSupport.parkNanos(next - now);
-    }
-  }
-
-  /** Called just before the fault: which keys the near cache holds now (all warm ones, without one). */
+  /** Called just before the fault: which warm keys the near cache answers for now (all, without one). */
   void faultInjected(long nanos) {
     int held = 0;
     for (int k = 0; k < keys; k++) {
-      Boolean holds = client.nearHolds(key(k));
-      if (holds != null && !holds && warmth.get(k) == WARM) {
-        warmth.set(k, NOT_HELD);
-      } else {
+      if (warmth.get(k) != WARM) {
+        continue;
+      }
+      Boolean answers = client.nearAnswers(key(k));
+      if (answers == null || answers) {
         held++;
+      } else {
+        warmth.set(k, NOT_HELD);
       }
     }
     heldAtFault = held;
@@ -203,7 +186,10 @@ final class ClientLoad {
     running = false;
   }
 
-  /** Waits for the threads; one stuck in a call past {@code graceMillis} is left behind (it is a daemon). */
+  /**
+   * Waits for the threads, {@code graceMillis} at most; then notes the calls still unanswered (hung) and how long
+   * the oldest has waited. A thread left in a call is a daemon.
+   */
   void awaitStop(long graceMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
     for (Thread t : workers) {
@@ -213,10 +199,22 @@ final class ClientLoad {
           t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
+          break;
         }
       }
     }
+    long now = System.nanoTime();
+    int hung = 0;
+    long oldest = 0;
+    for (int i = 0; i < threads; i++) {
+      long since = inFlightSince.get(i);
+      if (since != 0) {
+        hung++;
+        oldest = Math.max(oldest, now - since);
+      }
+    }
+    hungCalls = hung;
+    slowestInFlightNanos = oldest;
   }
 
   private void work(int id) {
@@ -234,16 +232,35 @@ final class ClientLoad {
       // After a slow call, go on at the pace from now: no burst to make up for it, whoever was slow.
       long now = System.nanoTime();
       next = Math.max(next + intervalNanos, now);
-      long wait = next - now;
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
+      LockSupport.parkNanos(next - now);
+    }
+  }
+
+  /** The peer writes its keys one after another, at its own pace: each key about every 5 s. */
+  private void peerWrites() {
+    DrillClient p = Objects.requireNonNull(peer);
+    long[] versions = new long[PEER_KEYS];
+    Arrays.fill(versions, 1);
+    long interval = TimeUnit.SECONDS.toNanos(1) / PEER_WRITES_PER_SECOND;
+    long next = System.nanoTime();
+    int k = 0;
+    while (running) {
+      long version = ++versions[k];
+      try {
+        p.put(peerKey(k), version);
+        peerAcked.set(k, peerAcked.get(k).then(version, System.nanoTime()));
+      } catch (RuntimeException e) {
+        peerWritesFailed.increment();
       }
+      k = (k + 1) % PEER_KEYS;
+      long now = System.nanoTime();
+      next = Math.max(next + interval, now);
+      LockSupport.parkNanos(next - now);
     }
   }
 
   private void read(int thread, int k) {
-    long ackedBefore = acked.get(k);
-    long ackedBeforeAt = ackedAt.get(k);
+    Ack before = acked.get(k);
     boolean inSync = client.inSync();
     boolean warm = warmth.get(k) == WARM && writing.get(k) == 0;
     long start = began(thread);
@@ -251,73 +268,59 @@ final class ClientLoad {
       Long v = client.get(key(k));
       timed(thread, start);
       readsOk.increment();
-      if (v == null) {
-        misses.increment();
-      } else if (v < ackedBefore && inSync && client.inSync()) {
-        stale(key(k), start, v, ackedBefore, ackedBeforeAt, false);
-      }
+      judge(key(k), v, before, start, 0, inSync, false);
     } catch (RuntimeException e) {
       long end = timed(thread, start);
       readsFailed.increment();
       if (start >= faultNanos && warm && warmth.get(k) == WARM) {
         warmReadsFailed.increment();
-        if (warmFailures.size() < 5) {
-          warmFailures.add(key(k) + " at " + TimeUnit.NANOSECONDS.toMillis(start - startNanos) + " ms: " + e);
-        }
+        report(warmFailures, key(k) + " at " + sinceStart(start) + " ms: " + e);
       }
-      failed(end);
+      failed(start, end);
     }
   }
 
   private void readPeer(int thread, int k) {
-    long version = peerAcked.get(k);
-    long ackedAt = peerAckedAt.get(k);
-    long start = began(thread);
-    // Versions of a key are written 5 s apart, so the one before the last was acknowledged long enough ago.
-    boolean longAgo = start - ackedAt >= TimeUnit.MILLISECONDS.toNanos(PEER_GRACE_MS);
-    long required = longAgo ? version : version - 1;
-    long requiredAckedAt = longAgo ? ackedAt : peerPreviousAckedAt.get(k);
+    Ack before = peerAcked.get(k);
     boolean inSync = client.inSync();
+    long start = began(thread);
     try {
       Long v = client.get(peerKey(k));
       timed(thread, start);
       readsOk.increment();
-      if (v == null) {
-        misses.increment();
-      } else if (v < required && inSync && client.inSync()) {
-        stale(peerKey(k), start, v, required, requiredAckedAt, true);
-      }
+      judge(peerKey(k), v, before, start, TimeUnit.MILLISECONDS.toNanos(PEER_GRACE_MS), inSync, true);
     } catch (RuntimeException e) {
       readsFailed.increment();
-      failed(timed(thread, start));
+      failed(start, timed(thread, start));
     }
   }
 
-  /**
-   * A read older than a write acknowledged before it: the client's staleness, unless that write was acknowledged
-   * in the failover's window (from 1 s before the fault until the fault's steps were done), when Redis itself
-   * may have lost it (replication is asynchronous; a demoted primary drops what it took after the promotion).
-   */
-  private void stale(String key, long start, long read, long required, long requiredAckedAt, boolean peerKey) {
-    boolean lost = requiredAckedAt >= faultNanos - TimeUnit.SECONDS.toNanos(1) && requiredAckedAt <= faultDoneNanos;
-    if (lost) {
-      lostWrites.increment();
+  private void judge(String key, @Nullable Long v, Ack before, long start, long lag, boolean inSyncBefore,
+      boolean peerKey) {
+    if (v == null) {
+      misses.increment();
+      return;
+    }
+    if (!inSyncBefore || !client.inSync()) {
+      return; // served from a near cache out of sync: a stale read served, by design
+    }
+    long windowFrom = faultNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+        : faultNanos - TimeUnit.MILLISECONDS.toNanos(WINDOW_BEFORE_FAULT_MS);
+    Verdict verdict = Verdict.of(v, before, start, lag, windowFrom, faultDoneNanos);
+    if (verdict == Verdict.FRESH) {
+      return;
+    }
+    if (verdict == Verdict.LOST) {
+      lostWrites.add(key + "@" + before.version());
     } else {
       staleValues.increment();
       if (peerKey) {
         stalePeerValues.increment();
       }
     }
-    if (staleReads.size() < 5) {
-      staleReads.add(key + " at " + TimeUnit.NANOSECONDS.toMillis(start - startNanos) + " ms: read " + read
-          + ", acknowledged " + required + " at " + TimeUnit.NANOSECONDS.toMillis(requiredAckedAt - startNanos)
-          + " ms" + (lost ? " (in the failover window: Redis lost it)" : ""));
-    }
-  }
-
-  /** The first few stale reads. */
-  java.util.List<String> staleReads() {
-    return java.util.List.copyOf(staleReads);
+    report(staleReads, key + " at " + sinceStart(start) + " ms: read " + v + ", acknowledged " + before.version()
+        + " at " + sinceStart(before.at()) + " ms" + (verdict == Verdict.LOST ? " (in the failover window: lost"
+        + " by Redis)" : ""));
   }
 
   private void write(int thread, int k) {
@@ -330,19 +333,18 @@ final class ClientLoad {
     try {
       client.put(key(k), version);
       long end = timed(thread, start);
-      ackedAt.set(k, end); // the time first: a reader that sees the version sees it too
-      acked.set(k, version);
+      acked.set(k, acked.get(k).then(version, end));
       writesOk.increment();
       if (start >= flipNanos) {
         recoveredAtNanos.accumulateAndGet(end, Math::min);
       }
-      writing.decrementAndGet(k);
     } catch (RuntimeException e) {
       long end = timed(thread, start);
       warmth.set(k, WRITTEN_SINCE_FAULT); // a failed write takes the key out of a near cache, whenever it began
-      writing.decrementAndGet(k);
       writesFailed.increment();
-      failed(end);
+      failed(start, end);
+    } finally {
+      writing.decrementAndGet(k);
     }
   }
 
@@ -355,21 +357,40 @@ final class ClientLoad {
   private long timed(int thread, long start) {
     long end = System.nanoTime();
     inFlightSince.set(thread, 0);
-    long took = end - start;
-    slowestNanos.accumulateAndGet(took, Math::max);
+    slowestNanos.accumulateAndGet(end - start, Math::max);
     return end;
   }
 
-  private void failed(long end) {
+  private void failed(long start, long end) {
     lastErrorNanos.accumulateAndGet(end, Math::max);
-    if (end > recoveredAtNanos.get()) {
+    if (start > recoveredAtNanos.get()) {
       errorsAfterRecovery.increment();
     }
   }
 
+  private long sinceStart(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos - startNanos);
+  }
+
+  private static void report(ConcurrentLinkedQueue<String> queue, String line) {
+    if (queue.size() < REPORTED) {
+      queue.add(line);
+    }
+  }
+
   /** The first few failed reads of warm keys: which key, when, and the error. */
-  java.util.List<String> warmFailures() {
-    return java.util.List.copyOf(warmFailures);
+  List<String> warmFailures() {
+    return List.copyOf(warmFailures);
+  }
+
+  /** The first few reads older than an acknowledged write, stale or lost. */
+  List<String> staleReads() {
+    return List.copyOf(staleReads);
+  }
+
+  /** Writes Redis lost in the failover that a read then showed, each once. */
+  long lostWrites() {
+    return lostWrites.size();
   }
 
   long okOps() {
@@ -386,33 +407,19 @@ final class ClientLoad {
     return at == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(at - flipNanos);
   }
 
-  /** The slowest call, counting a call still unanswered now for as long as it has waited. */
+  /** The slowest call, counting one still unanswered after {@link #awaitStop} for as long as it had waited. */
   long slowestCallMillis() {
-    long slowest = slowestNanos.get();
-    long now = System.nanoTime();
-    for (int i = 0; i < threads; i++) {
-      long since = inFlightSince.get(i);
-      if (since != 0) {
-        slowest = Math.max(slowest, now - since);
-      }
-    }
-    return TimeUnit.NANOSECONDS.toMillis(slowest);
+    return TimeUnit.NANOSECONDS.toMillis(Math.max(slowestNanos.get(), slowestInFlightNanos));
   }
 
-  /** Calls still unanswered now (after {@link #stop}: calls that hung past the end of the run). */
-  int callsInFlight() {
-    int n = 0;
-    for (int i = 0; i < threads; i++) {
-      if (inFlightSince.get(i) != 0) {
-        n++;
-      }
-    }
-    return n;
+  /** Calls still unanswered after {@link #awaitStop}: calls that hung past the end of the run. */
+  int hungCalls() {
+    return hungCalls;
   }
 
   /** When the last failed call ended, in ms from the start of the load; -1 if none failed. */
   long lastErrorAtMillis() {
     long at = lastErrorNanos.get();
-    return at == Long.MIN_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(at - startNanos);
+    return at == Long.MIN_VALUE ? -1 : sinceStart(at);
   }
 }

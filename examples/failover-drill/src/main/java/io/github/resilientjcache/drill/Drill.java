@@ -2,6 +2,7 @@ package io.github.resilientjcache.drill;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,7 +85,7 @@ public final class Drill {
     return failures.isEmpty() ? 0 : 1;
   }
 
-  private static java.nio.file.Path outDir(String[] args) {
+  private static Path outDir(String[] args) {
     try {
       return Options.parse(args).out();
     } catch (IllegalArgumentException e) {

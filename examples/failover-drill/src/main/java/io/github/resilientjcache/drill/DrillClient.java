@@ -20,8 +20,13 @@ interface DrillClient extends AutoCloseable {
   /** Clients it made anew after a failure. */
   long rebuilds();
 
-  /** Whether the client's near cache holds {@code key} now; null when it has no near cache. */
-  default @Nullable Boolean nearHolds(String key) {
+  /** Whether the client has a near cache. */
+  default boolean hasNearCache() {
+    return false;
+  }
+
+  /** Whether the client's near cache would answer a read of {@code key} now; null when it has none. */
+  default @Nullable Boolean nearAnswers(String key) {
     return null;
   }
 

@@ -30,7 +30,7 @@ final class Report {
         "", "", "call ms", "calls");
     out.printf(row, "", "", "", "", "", "", "", "recovery", "served", "read", "read", "", "", "", "");
     for (ClientResult c : r.clients()) {
-      out.printf(row, c.name(), c.recovered() ? "yes" : "NO", orDash(c.timeToRecoverMs()), c.okOps(),
+      out.printf(row, c.name(), c.recovered() ? "yes" : "NO", orNever(c.timeToRecoverMs()), c.okOps(),
           c.failedReads(), c.failedReadsOfWarmKeys(), c.failedWrites(), c.errorsAfterRecovery(),
           c.staleReadsServed(), c.staleValuesRead(), c.lostWritesRead(), c.misses(), c.rebuilds(), c.slowestCallMs(),
           c.hungCalls());
@@ -38,18 +38,19 @@ final class Report {
   }
 
   static void printSummary(PrintStream out, List<Summary> summaries) {
-    String row = "   %-10s %-22s %9s %10s %10s %12s %7s %9s %5s%n";
+    String row = "   %-10s %-22s %9s %10s %10s %12s %7s %7s %8s %9s %5s%n";
     out.printf("%n" + row, "scenario", "client", "recovered", "median ms", "worst ms", "failed reads", "stale",
-        "slowest", "hung");
-    out.printf(row, "", "", "", "to recover", "to recover", "of warm keys", "values", "call ms", "calls");
+        "lost", "rebuilds", "slowest", "hung");
+    out.printf(row, "", "", "", "to recover", "to recover", "of warm keys", "values", "writes", "", "call ms",
+        "calls");
     for (Summary s : summaries) {
-      out.printf(row, s.scenario(), s.client(), s.recovered() + "/" + s.runs(), orDash(s.medianTimeToRecoverMs()),
-          orDash(s.worstTimeToRecoverMs()), s.failedReadsOfWarmKeys(), s.staleValuesRead(), s.slowestCallMs(),
-          s.hungCalls());
+      out.printf(row, s.scenario(), s.client(), s.recovered() + "/" + s.runs(), orNever(s.medianTimeToRecoverMs()),
+          orNever(s.worstTimeToRecoverMs()), s.failedReadsOfWarmKeys(), s.staleValuesRead(), s.lostWritesRead(),
+          s.rebuilds(), s.slowestCallMs(), s.hungCalls());
     }
   }
 
-  private static String orDash(@Nullable Long v) {
+  private static String orNever(@Nullable Long v) {
     return v == null ? "never" : v.toString();
   }
 
@@ -76,6 +77,8 @@ final class Report {
           .append(", \"worstTimeToRecoverMs\": ").append(s.worstTimeToRecoverMs())
           .append(", \"failedReadsOfWarmKeys\": ").append(s.failedReadsOfWarmKeys())
           .append(", \"staleValuesRead\": ").append(s.staleValuesRead())
+          .append(", \"lostWritesRead\": ").append(s.lostWritesRead())
+          .append(", \"rebuilds\": ").append(s.rebuilds())
           .append(", \"slowestCallMs\": ").append(s.slowestCallMs())
           .append(", \"hungCalls\": ").append(s.hungCalls()).append('}')
           .append(i + 1 < summaries.size() ? ",\n" : "\n");
@@ -180,13 +183,15 @@ final class Report {
     if (runs.size() > 1) {
       b.append("<h2>Summary</h2>\n<table class=\"summary\"><tr><th>scenario</th><th>client</th><th>recovered</th>"
           + "<th>median ms to recover</th><th>worst ms</th><th>failed reads of warm keys</th>"
-          + "<th>stale values read</th><th>slowest call ms</th><th>hung calls</th></tr>\n");
+          + "<th>stale values read</th><th>lost writes read</th><th>rebuilds</th><th>slowest call ms</th>"
+          + "<th>hung calls</th></tr>\n");
       for (Summary s : summaries) {
         b.append("<tr><td>").append(esc(s.scenario())).append("</td><td>")
             .append(esc(s.client())).append("</td><td class=\"").append(s.recovered() == s.runs() ? "ok" : "no")
             .append("\">").append(s.recovered()).append('/').append(s.runs()).append("</td><td>")
-            .append(orDash(s.medianTimeToRecoverMs())).append("</td><td>").append(orDash(s.worstTimeToRecoverMs()))
+            .append(orNever(s.medianTimeToRecoverMs())).append("</td><td>").append(orNever(s.worstTimeToRecoverMs()))
             .append("</td><td>").append(s.failedReadsOfWarmKeys()).append("</td><td>").append(s.staleValuesRead())
+            .append("</td><td>").append(s.lostWritesRead()).append("</td><td>").append(s.rebuilds())
             .append("</td><td>").append(s.slowestCallMs()).append("</td><td>").append(s.hungCalls())
             .append("</td></tr>\n");
       }
@@ -232,7 +237,7 @@ final class Report {
         + "<th>rebuilds</th><th>slowest call ms</th><th>hung calls</th></tr>\n");
     for (ClientResult c : r.clients()) {
       b.append("<tr><td>").append(esc(c.name())).append("</td><td class=\"").append(c.recovered() ? "ok" : "no")
-          .append("\">").append(c.recovered() ? "yes" : "no").append("</td><td>").append(orDash(c.timeToRecoverMs()))
+          .append("\">").append(c.recovered() ? "yes" : "no").append("</td><td>").append(orNever(c.timeToRecoverMs()))
           .append("</td><td>").append(c.okOps()).append("</td><td>").append(c.failedReads()).append("</td><td>")
           .append(c.failedReadsOfWarmKeys()).append("</td><td>").append(c.failedWrites()).append("</td><td>")
           .append(c.errorsAfterRecovery()).append("</td><td>").append(c.staleReadsServed()).append("</td><td>")

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +82,7 @@ final class Run {
     Map<String, long[]> previous = new LinkedHashMap<>();
     for (ClientLoad l : loads) {
       series.put(l.client.name(), new ArrayList<>());
-      previous.put(l.client.name(), new long[3]);
+      previous.put(l.client.name(), new long[4]);
     }
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "drill-progress");
@@ -104,7 +105,7 @@ final class Run {
       faultAtMs = sinceMillis(start, faultNanos);
       out.printf("%6.1fs  >> %s%n", faultAtMs / 1000.0, scenario.faultDescription());
       for (ClientLoad l : loads) {
-        if (l.client.nearHolds(ClientLoad.key(0)) != null) {
+        if (l.client.hasNearCache()) {
           out.printf("          %s: its near cache held %d of the %d keys%n", l.client.name(), l.heldAtFault(),
               options.keys());
         }
@@ -134,9 +135,9 @@ final class Run {
       long ttr = l.timeToRecoverMillis();
       results.add(new ClientResult(l.client.name(), ttr >= 0, ttr >= 0 ? ttr : null, l.okOps(),
           l.readsFailed.sum(), l.heldAtFault(), l.warmReadsFailed.sum(), l.writesFailed.sum(), l.errorsAfterRecovery.sum(),
-          l.client.staleReadsServed(), l.staleValues.sum(), l.stalePeerValues.sum(), l.lostWrites.sum(), l.peerWritesFailed.sum(),
+          l.client.staleReadsServed(), l.staleValues.sum(), l.stalePeerValues.sum(), l.lostWrites(), l.peerWritesFailed.sum(),
           l.misses.sum(), l.client.rebuilds(),
-          l.client.generation(), l.slowestCallMillis(), l.callsInFlight(), l.lastErrorAtMillis(),
+          l.client.generation(), l.slowestCallMillis(), l.hungCalls(), l.lastErrorAtMillis(),
           List.copyOf(series.get(l.client.name()))));
       for (String stale : l.staleReads()) {
         out.printf("   %s: a stale read of %s%n", l.client.name(), stale);
@@ -144,9 +145,9 @@ final class Run {
       for (String failure : l.warmFailures()) {
         out.printf("   %s: a read of a warm key failed: %s%n", l.client.name(), shorten(failure));
       }
-      if (l.callsInFlight() > 0) {
-        out.printf("   %s: %d call(s) still unanswered %d ms after the run ended%n", l.client.name(),
-            l.callsInFlight(), STOP_GRACE_MS);
+      if (l.hungCalls() > 0) {
+        out.printf("   %s: %d call(s) still unanswered %d ms or more after the run ended%n", l.client.name(),
+            l.hungCalls(), STOP_GRACE_MS);
       }
     }
     return new RunResult(scenario.label(), run, options.duration().toMillis(), faultAtMs, flipAtMs,
@@ -162,16 +163,23 @@ final class Run {
       long ok = l.okOps();
       long errors = l.errors();
       long stale = c.staleReadsServed();
-      Second s = new Second(atMs, ok - prev[0], errors - prev[1], stale - prev[2], c.generation(), c.state());
+      long gap = Math.max(1, atMs - prev[3]); // a starved sampler runs late: per second of what really passed
+      Second s = new Second(atMs, perSecond(ok - prev[0], gap), perSecond(errors - prev[1], gap),
+          perSecond(stale - prev[2], gap), c.generation(), c.state());
       prev[0] = ok;
       prev[1] = errors;
       prev[2] = stale;
+      prev[3] = atMs;
       synchronized (series) {
         series.get(c.name()).add(s);
       }
-      out.printf(Locale.ROOT, "%6.1fs  %-22s ops/s %5d  errors %5d  stale reads %5d  gen %2d  %s%n",
+      out.printf(Locale.ROOT, "%6.1fs  %-22s ok/s %5d  failed/s %5d  stale reads/s %5d  gen %2d  %s%n",
           atMs / 1000.0, c.name(), s.ok(), s.errors(), s.staleServed(), s.generation(), s.state());
     }
+  }
+
+  private static long perSecond(long count, long overMillis) {
+    return Math.round(count * 1000.0 / overMillis);
   }
 
   private static String shorten(String s) {
@@ -211,7 +219,7 @@ final class Run {
       out.println("   (a client took over " + CLOSE_GRACE_MS / 1000 + " s to close; left to finish in the background)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       out.println("   (a client failed to close: " + e.getCause() + ")");
     }
   }

@@ -17,6 +17,8 @@ record Summary(
     @Nullable Long worstTimeToRecoverMs,
     long failedReadsOfWarmKeys,
     long staleValuesRead,
+    long lostWritesRead,
+    long rebuilds,
     long slowestCallMs,
     int hungCalls) {
 
@@ -43,12 +45,16 @@ record Summary(
       int recovered = 0;
       long warm = 0;
       long stale = 0;
+      long lost = 0;
+      long rebuilds = 0;
       long slowest = 0;
       int hung = 0;
       List<Long> times = new ArrayList<>();
       for (ClientResult c : results) {
         warm += c.failedReadsOfWarmKeys();
         stale += c.staleValuesRead();
+        lost += c.lostWritesRead();
+        rebuilds += c.rebuilds();
         slowest = Math.max(slowest, c.slowestCallMs());
         hung += c.hungCalls();
         if (c.recovered()) {
@@ -58,7 +64,7 @@ record Summary(
       }
       times.sort(null);
       out.add(new Summary(parts[0], parts[1], results.size(), recovered, known(median(times)),
-          known(times.get(times.size() - 1)), warm, stale, slowest, hung));
+          known(times.get(times.size() - 1)), warm, stale, lost, rebuilds, slowest, hung));
     });
     return out;
   }
