@@ -25,9 +25,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ValueCodec {
 
-  /** Classes every cache may hold: the JDK's value types, arrays of them, and their serial forms. */
+  /**
+   * Classes every cache may hold: the JDK's value types, arrays of them, and their serial forms. The filter
+   * judges an array by its element type, so {@code java.io.Serializable} is there for arrays typed by it
+   * (Hibernate caches an entity's state as a {@code Serializable[]}): an interface is never instantiated, and
+   * each element is judged by its own class.
+   */
   private static final List<String> JDK_VALUE_TYPES = List.of("java.lang.*", "java.util.*", "java.time.*",
-      "java.math.*", "java.net.URI", "java.net.URL", "java.util.concurrent.*");
+      "java.math.*", "java.net.URI", "java.net.URL", "java.util.concurrent.*", "java.io.Serializable");
   private static final long MAX_DEPTH = 50;
   private static final long MAX_ARRAY = 10_000_000;
 

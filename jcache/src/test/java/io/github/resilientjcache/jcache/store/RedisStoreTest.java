@@ -165,6 +165,15 @@ class RedisStoreTest {
     assertThat(codec.decodeValue(codec.encodeValue(List.of(1L, "two")))).isEqualTo(List.of(1L, "two"));
     assertThat(codec.decodeKey(codec.encodeKey(new Point(3, 4)))).isEqualTo(new Point(3, 4));
 
+    // An array typed by an interface (Hibernate caches an entity's state as Serializable[]) carries allowed
+    // values; a planted class inside it is still refused.
+    Serializable[] state = {1L, "title", new Point(5, 6)};
+    assertThat((Serializable[]) codec.decodeValue(codec.encodeValue(state))).containsExactly(state);
+    Serializable[] withGadget = {1L, new Planted()};
+    assertThatThrownBy(() -> codec.decodeValue(codec.encodeValue(withGadget))).isInstanceOf(CacheException.class)
+        .hasMessageContaining("refused");
+    assertThat(Planted.ran).isFalse();
+
     java.io.ByteArrayOutputStream planted = new java.io.ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(planted)) {
       out.writeObject(new Planted());
