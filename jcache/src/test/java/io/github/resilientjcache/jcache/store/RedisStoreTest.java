@@ -171,7 +171,7 @@ class RedisStoreTest {
     assertThat((Serializable[]) codec.decodeValue(codec.encodeValue(state))).containsExactly(state);
     Serializable[] withGadget = {1L, new Planted()};
     assertThatThrownBy(() -> codec.decodeValue(codec.encodeValue(withGadget))).isInstanceOf(CacheException.class)
-        .hasMessageContaining("refused");
+        .hasMessageContaining("refused").hasMessageContaining(Planted.class.getName());
     assertThat(Planted.ran).isFalse();
 
     java.io.ByteArrayOutputStream planted = new java.io.ByteArrayOutputStream();

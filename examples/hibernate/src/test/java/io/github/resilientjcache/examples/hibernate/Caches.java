@@ -47,6 +47,11 @@ final class Caches {
     return true;
   }
 
+  /** How many keys region {@code name} of {@code manager} owes Redis a removal of. */
+  static int journalSize(CacheManager manager, String name) {
+    return manager.getCache(name).unwrap(ResilientCache.class).journalSize();
+  }
+
   /** Whether every region's near cache of {@code manager} is in sync with Redis. */
   static boolean inSync(CacheManager manager) {
     for (String name : manager.getCacheNames()) {

@@ -54,12 +54,14 @@ class NoStaleEntityTest {
       redis.killPrimary();
       // B commits a new price while Redis is away: its cache writes become journalled removals (MISS).
       b.inTransaction(s -> s.find(Book.class, id).setPriceCents(2000));
+      assertThat(Caches.journalSize(cacheB, Book.class.getName())).as("B's failed cache writes are journalled")
+          .isPositive();
       redis.promoteReplica();
       redis.flipDns();
 
       RedisSupervisor supA = cacheA.unwrap(RedisSupervisor.class);
       RedisSupervisor supB = cacheB.unwrap(RedisSupervisor.class);
-      await("both cache managers back on the new primary, near caches in sync").atMost(Duration.ofSeconds(20))
+      await("both cache managers back on the new primary, near caches in sync").atMost(Duration.ofSeconds(30))
           .until(() -> supA.state() == SupervisorState.AVAILABLE && supB.state() == SupervisorState.AVAILABLE
               && supA.generation() > 1 && supB.generation() > 1 && Caches.inSync(cacheA) && Caches.inSync(cacheB)
               && Caches.journalsEmpty(cacheB));
@@ -67,7 +69,7 @@ class NoStaleEntityTest {
       // had every earlier message of the region's channel, the replay's removal included.
       assertThat(price(a, marker)).isEqualTo(1000); // held by A
       b.inTransaction(s -> s.find(Book.class, marker).setPriceCents(3000));
-      await("A sees B's later change").atMost(Duration.ofSeconds(10))
+      await("A sees B's later change").atMost(Duration.ofSeconds(30))
           .until(() -> price(a, marker) == 3000);
       assertThat(price(a, id)).as("A reads B's committed update")
           .isEqualTo(2000);

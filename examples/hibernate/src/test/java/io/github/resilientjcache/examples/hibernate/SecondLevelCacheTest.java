@@ -53,9 +53,13 @@ class SecondLevelCacheTest {
 
         // Natural id: the second lookup is answered by the natural-id cache.
         sf.inSession(s -> s.find(Author.class, "ada@example.org", KeyType.NATURAL));
+        long naturalIdHits = stats.getNaturalIdCacheHitCount();
+        long sqlBefore = stats.getPrepareStatementCount();
         sf.inSession(s -> assertThat(s.find(Author.class, "ada@example.org", KeyType.NATURAL).getName())
             .isEqualTo("Ada"));
-        assertThat(stats.getNaturalIdCacheHitCount()).isPositive();
+        assertThat(stats.getNaturalIdCacheHitCount()).isEqualTo(naturalIdHits + 1);
+        assertThat(stats.getPrepareStatementCount()).as("id from the natural-id cache, entity from its region")
+            .isEqualTo(sqlBefore);
 
         // Collection: loaded once from the database, then from its region.
         sf.inSession(s -> assertThat(s.find(Author.class, ids[0]).getBooks()).hasSize(2));

@@ -2,7 +2,9 @@ package io.github.resilientjcache.examples.quickstart;
 
 import java.io.Serializable;
 import java.net.URI;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.cache.Cache;
@@ -28,7 +30,7 @@ public final class Catalog implements AutoCloseable {
   /** The provider's class name: Redisson's jar registers a JCache provider too, so name ours. */
   public static final String PROVIDER = "io.github.resilientjcache.jcache.ResilientCachingProvider";
 
-  private static final AtomicLong CHANGES = new AtomicLong();
+  private static final Map<String, AtomicLong> CHANGES = new ConcurrentHashMap<>();
 
   private final CacheManager manager;
   private final Cache<String, Product> products;
@@ -74,9 +76,19 @@ public final class Catalog implements AutoCloseable {
     return products;
   }
 
-  /** Creations and updates the listener has seen, in this JVM. */
+  /** Creations and updates the listeners of this JVM have seen. */
   public static long changesSeen() {
-    return CHANGES.get();
+    return CHANGES.values().stream().mapToLong(AtomicLong::get).sum();
+  }
+
+  /** Creations and updates of {@code sku} the listeners of this JVM have seen. */
+  public static long changesSeen(String sku) {
+    AtomicLong n = CHANGES.get(sku);
+    return n == null ? 0 : n.get();
+  }
+
+  private static void seen(CacheEntryEvent<? extends String, ? extends Product> e) {
+    CHANGES.computeIfAbsent(e.getKey(), k -> new AtomicLong()).incrementAndGet();
   }
 
   @Override
@@ -106,12 +118,12 @@ public final class Catalog implements AutoCloseable {
 
     @Override
     public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends Product>> events) {
-      events.forEach(e -> CHANGES.incrementAndGet());
+      events.forEach(Catalog::seen);
     }
 
     @Override
     public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends Product>> events) {
-      events.forEach(e -> CHANGES.incrementAndGet());
+      events.forEach(Catalog::seen);
     }
   }
 }

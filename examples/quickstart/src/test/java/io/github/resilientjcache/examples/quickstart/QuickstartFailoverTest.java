@@ -45,7 +45,7 @@ class QuickstartFailoverTest {
         AtomicLong reads = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = new Thread(() -> {
-          while (reading.get()) {
+          while (reading.get() && failure.get() == null) {
             for (int i = 0; i < PRODUCTS && failure.get() == null; i++) {
               try {
                 Product p = catalog.find("sku-" + i);
@@ -60,19 +60,22 @@ class QuickstartFailoverTest {
           }
         }, "quickstart-reader");
         reader.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() > PRODUCTS);
 
+        long atKill = reads.get();
         redis.failover();
         await("a write succeeds on the new primary").atMost(Duration.ofSeconds(20)).ignoreExceptions()
             .untilAsserted(() -> {
               catalog.add(new Product("after", "written after the failover", 1, 1));
               assertThat(supervisor.state()).isEqualTo(SupervisorState.AVAILABLE);
             });
-        long readsThrough = reads.get();
+        long readsThrough = reads.get() - atKill;
         reading.set(false);
-        reader.join();
+        reader.join(30_000);
 
+        assertThat(reader.isAlive()).as("no read hangs").isFalse();
         assertThat(failure.get()).as("no read failed during the failover").isNull();
-        assertThat(readsThrough).isGreaterThan(PRODUCTS);
+        assertThat(readsThrough).as("reads went on from the kill until writes worked again").isGreaterThan(PRODUCTS);
         assertThat(supervisor.generation()).as("the client was rebuilt on the new primary").isGreaterThan(1);
         assertThat(catalog.reserve("sku-1", 2)).isTrue();
         assertThat(catalog.find("sku-1").stock()).isEqualTo(3);
