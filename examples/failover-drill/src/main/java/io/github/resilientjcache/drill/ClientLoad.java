@@ -69,16 +69,16 @@ final class ClientLoad {
   private volatile long slowestInFlightNanos;
   private volatile int hungCalls;
 
-  final LongAdder readsOk = new LongAdder();
-  final LongAdder readsFailed = new LongAdder();
-  final LongAdder warmReadsFailed = new LongAdder();
-  final LongAdder misses = new LongAdder();
-  final LongAdder staleValues = new LongAdder();
-  final LongAdder stalePeerValues = new LongAdder();
-  final LongAdder writesOk = new LongAdder();
-  final LongAdder writesFailed = new LongAdder();
-  final LongAdder peerWritesFailed = new LongAdder();
-  final LongAdder errorsAfterRecovery = new LongAdder();
+  private final LongAdder readsOk = new LongAdder();
+  private final LongAdder readsFailed = new LongAdder();
+  private final LongAdder warmReadsFailed = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder staleValues = new LongAdder();
+  private final LongAdder stalePeerValues = new LongAdder();
+  private final LongAdder writesOk = new LongAdder();
+  private final LongAdder writesFailed = new LongAdder();
+  private final LongAdder peerWritesFailed = new LongAdder();
+  private final LongAdder errorsAfterRecovery = new LongAdder();
   /** Writes (key and version) that Redis lost in the failover, each counted once however often it is read. */
   private final Set<String> lostWrites = ConcurrentHashMap.newKeySet();
   private final ConcurrentLinkedQueue<String> warmFailures = new ConcurrentLinkedQueue<>();
@@ -415,6 +415,16 @@ final class ClientLoad {
   /** Calls still unanswered after {@link #awaitStop}: calls that hung past the end of the run. */
   int hungCalls() {
     return hungCalls;
+  }
+
+  /** What the run measured of this client, with its per-second {@code series}. */
+  RunResult.ClientResult result(List<RunResult.Second> series) {
+    long ttr = timeToRecoverMillis();
+    return new RunResult.ClientResult(client.name(), ttr >= 0, ttr >= 0 ? ttr : null, okOps(), readsFailed.sum(),
+        heldAtFault, warmReadsFailed.sum(), writesFailed.sum(), errorsAfterRecovery.sum(), client.staleReadsServed(),
+        staleValues.sum(), stalePeerValues.sum(), lostWrites(), peerWritesFailed.sum(), misses.sum(),
+        client.rebuilds(), client.generation(), slowestCallMillis(), hungCalls, lastErrorAtMillis(),
+        List.copyOf(series));
   }
 
   /** When the last failed call ended, in ms from the start of the load; -1 if none failed. */

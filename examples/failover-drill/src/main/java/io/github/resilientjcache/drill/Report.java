@@ -176,9 +176,10 @@ final class Report {
         <p class="muted">The same javax.cache load on each client; the fault (red) and the DNS flip (blue) are
         marked. Time to recover runs from the flip to the client's first successful write begun after it.
         Warm keys were held by the near cache at the fault (without one: read before it), and no write to
-        them began after it, failed, or crossed the read: the keys a near cache must answer through the outage. A stale value is older than a write acknowledged
-        before the read began (1 s before, for the keys another instance writes); a lost write is the same
-        for a write acknowledged in the failover's window, which Redis itself may have dropped.</p>
+        them began after it, failed, or crossed the read: the keys a near cache must answer through the
+        outage. A stale value is older than a write acknowledged before the read began (1 s before, for the
+        keys another instance writes); a lost write is the same for a write acknowledged in the failover's
+        window, which Redis itself may have dropped.</p>
         """);
     if (runs.size() > 1) {
       b.append("<h2>Summary</h2>\n<table class=\"summary\"><tr><th>scenario</th><th>client</th><th>recovered</th>"

@@ -132,13 +132,7 @@ final class Run {
 
     List<ClientResult> results = new ArrayList<>();
     for (ClientLoad l : loads) {
-      long ttr = l.timeToRecoverMillis();
-      results.add(new ClientResult(l.client.name(), ttr >= 0, ttr >= 0 ? ttr : null, l.okOps(),
-          l.readsFailed.sum(), l.heldAtFault(), l.warmReadsFailed.sum(), l.writesFailed.sum(), l.errorsAfterRecovery.sum(),
-          l.client.staleReadsServed(), l.staleValues.sum(), l.stalePeerValues.sum(), l.lostWrites(), l.peerWritesFailed.sum(),
-          l.misses.sum(), l.client.rebuilds(),
-          l.client.generation(), l.slowestCallMillis(), l.hungCalls(), l.lastErrorAtMillis(),
-          List.copyOf(series.get(l.client.name()))));
+      results.add(l.result(series.get(l.client.name())));
       for (String stale : l.staleReads()) {
         out.printf("   %s: a stale read of %s%n", l.client.name(), stale);
       }

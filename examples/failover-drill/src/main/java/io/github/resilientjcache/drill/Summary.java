@@ -33,15 +33,14 @@ record Summary(
   static final int RUNS_FOR_MEDIAN = 5;
 
   static List<Summary> of(List<RunResult> runs) {
-    Map<String, List<ClientResult>> byKey = new LinkedHashMap<>();
+    Map<List<String>, List<ClientResult>> byKey = new LinkedHashMap<>(); // (scenario, client), in run order
     for (RunResult r : runs) {
       for (ClientResult c : r.clients()) {
-        byKey.computeIfAbsent(r.scenario() + "\u0000" + c.name(), k -> new ArrayList<>()).add(c);
+        byKey.computeIfAbsent(List.of(r.scenario(), c.name()), k -> new ArrayList<>()).add(c);
       }
     }
     List<Summary> out = new ArrayList<>();
     byKey.forEach((key, results) -> {
-      String[] parts = key.split("\u0000");
       int recovered = 0;
       long warm = 0;
       long stale = 0;
@@ -63,7 +62,7 @@ record Summary(
         times.add(c.timeToRecoverMs() == null ? Long.MAX_VALUE : c.timeToRecoverMs());
       }
       times.sort(null);
-      out.add(new Summary(parts[0], parts[1], results.size(), recovered, known(median(times)),
+      out.add(new Summary(key.get(0), key.get(1), results.size(), recovered, known(median(times)),
           known(times.get(times.size() - 1)), warm, stale, lost, rebuilds, slowest, hung));
     });
     return out;

@@ -16,8 +16,8 @@ class ReportTest {
     for (int s = 1; s <= 20; s++) {
       series.add(new Second(s * 1000L, s == 6 ? 0 : 400, s == 6 ? 40 : 0, 0, 1, "ok"));
     }
-    return new ClientResult(name, ttr != null, ttr, 7000, 3, 1000, warmFailures, 5, 0, 100, 0, 0, 0, 0, 2, 1, 2, slowest, 0, 6500,
-        series);
+    return new ClientResult(name, ttr != null, ttr, 7000, 3, 1000, warmFailures, 5, 0, 100, 0, 0, 0, 0, 2, 1, 2,
+        slowest, 0, 6500, series);
   }
 
   private static RunResult run(String scenario, int n, ClientResult... clients) {
