@@ -891,7 +891,21 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     EncodedKey k = key(key);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     List<T> result = new ArrayList<>(1);
-    return writing(key, k, () -> invokeEncoded(key, k, entryProcessor, arguments, result), () -> null);
+    // Under MISS, the processor's answer still counts, its changes do not (the key is journalled): Spring's
+    // get(key, valueLoader) is a processor that loads on a miss, and must return the loaded value.
+    return writing(key, k, () -> invokeEncoded(key, k, entryProcessor, arguments, result),
+        () -> result.isEmpty() ? processMissed(key, entryProcessor, arguments) : result.get(0));
+  }
+
+  /** Runs {@code entryProcessor} on an absent entry whose changes are dropped: an invoke under MISS. */
+  private <T> @Nullable T processMissed(K key, EntryProcessor<K, V, T> entryProcessor, Object[] arguments) {
+    try {
+      return entryProcessor.process(new ProcessorEntry(key, null), arguments);
+    } catch (CacheException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new EntryProcessorException(e);
+    }
   }
 
   private <T> @Nullable T invokeEncoded(K key, EncodedKey k, EntryProcessor<K, V, T> entryProcessor,
