@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One real {@code redis-server} (or Sentinel) process, with the faults a test inflicts on it: kill -9,
- * freeze and thaw (SIGSTOP/SIGCONT), restart empty, promote, demote.
+ * One real {@code redis-server} (or Sentinel), a local process or a container ({@link RedisBackend}), with the
+ * faults a test inflicts on it: kill -9, freeze and thaw (SIGSTOP/SIGCONT, or pause/unpause), restart empty,
+ * promote, demote.
  */
 public final class RedisNode {
 
@@ -25,10 +25,12 @@ public final class RedisNode {
   private final Path dir;
   private final Path logFile;
   private final @Nullable String password;
-  private @Nullable Process process;
+  private final RedisBackend backend;
+  private @Nullable NodeProcess process;
   private boolean frozen;
 
   RedisNode(String name, RedisConf conf, Path dir, @Nullable String password) {
+    this.backend = RedisBackend.current();
     this.name = name;
     this.conf = conf;
     this.dir = dir;
@@ -67,7 +69,7 @@ public final class RedisNode {
   }
 
   public long pid() {
-    Process p = process;
+    NodeProcess p = process;
     if (p == null) {
       throw new IllegalStateException(name + " is not running");
     }
@@ -75,7 +77,7 @@ public final class RedisNode {
   }
 
   public boolean isRunning() {
-    Process p = process;
+    NodeProcess p = process;
     return p != null && p.isAlive();
   }
 
@@ -88,26 +90,23 @@ public final class RedisNode {
     if (isRunning()) {
       throw new IllegalStateException(name + " is already running");
     }
-    RedisServerBinary binary = RedisServerBinary.get();
     Path confFile = dir.resolve(conf.isSentinel() ? "sentinel.conf" : "redis.conf");
-    List<String> command = new ArrayList<>(List.of(binary.path().toString(), confFile.toString()));
+    List<String> args = new ArrayList<>(List.of(confFile.toString()));
     if (conf.isSentinel()) {
-      command.add("--sentinel");
+      args.add("--sentinel");
     }
+    String where = backend == RedisBackend.PROCESSES ? RedisServerBinary.get().toString()
+        : "a container of " + RedisBackend.image();
     try {
       Files.createDirectories(dir);
       Files.writeString(confFile, conf.text(), StandardCharsets.UTF_8);
-      Files.writeString(logFile, "---- starting " + name + " (" + binary + ")\n", StandardCharsets.UTF_8,
+      Files.writeString(logFile, "---- starting " + name + " (" + where + ")\n", StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-      Process p = pb.start();
-      ProcessRegistry.register(p);
-      process = p;
+      process = NodeProcess.start(backend, name, dir, args, logFile);
       frozen = false;
       ServerLogs.started(this);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + name + " with " + binary, e);
+      throw new UncheckedIOException("cannot start " + name + " with " + where, e);
     }
     awaitPing();
     return this;
@@ -117,10 +116,10 @@ public final class RedisNode {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
-      Process p = process;
+      NodeProcess p = process;
       if (p == null || !p.isAlive()) {
         throw new RedisStartException(name + " exited while starting"
-            + (p == null ? "" : " with status " + p.exitValue()), log());
+            + (p == null ? "" : " (" + p.exitDescription() + ")"), log());
       }
       try {
         if ("PONG".equals(call("PING"))) {
@@ -185,32 +184,24 @@ public final class RedisNode {
 
   /** kill -9: the process dies at once, its sockets are closed by the kernel. */
   public synchronized void kill() {
-    Process p = process;
+    NodeProcess p = process;
     if (p == null) {
       return;
     }
-    p.destroyForcibly();
-    try {
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        throw new IllegalStateException(name + " (pid " + p.pid() + ") survived SIGKILL for 10 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while killing " + name, e);
-    }
-    ProcessRegistry.unregister(p);
+    p.kill();
+    process = null;
     frozen = false;
   }
 
   /** SIGSTOP: the node keeps its sockets, the kernel still accepts connections, nothing answers. */
   public synchronized void freeze() {
-    signal("STOP");
+    running().pause();
     frozen = true;
   }
 
   /** SIGCONT: a frozen node resumes where it stopped. */
   public synchronized void thaw() {
-    signal("CONT");
+    running().resume();
     frozen = false;
   }
 
@@ -259,20 +250,12 @@ public final class RedisNode {
     }
   }
 
-  private void signal(String signal) {
-    long pid = pid();
-    try {
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
-      String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + out.strip());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run kill -" + signal, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while signalling " + name, e);
+  private NodeProcess running() {
+    NodeProcess p = process;
+    if (p == null) {
+      throw new IllegalStateException(name + " is not running");
     }
+    return p;
   }
 
   static void parkMillis(long millis) {

@@ -74,13 +74,16 @@ class StandaloneRedisTest {
   }
 
   @Test
-  void close_leavesNoProcessAndNoRegistryEntry() {
+  void close_leavesNoServerAndNoRegistryEntry() {
+    boolean processes = RedisBackend.current() == RedisBackend.PROCESSES;
     long pid;
     try (var redis = RedisTopology.standalone()) {
       pid = redis.node().pid();
-      assertThat(ProcessRegistry.dir().resolve(Long.toString(pid))).exists();
+      if (processes) { // a container is stopped by the testkit's own shutdown hook, not the registry's
+        assertThat(ProcessRegistry.dir().resolve(Long.toString(pid))).exists();
+      }
     }
-    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("the server is gone").isEmpty();
     assertThat(ProcessRegistry.dir().resolve(Long.toString(pid))).doesNotExist();
   }
 

@@ -1,0 +1,37 @@
+package io.github.resilientjcache.testkit;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A started server, wherever it runs ({@link RedisBackend}): what {@link RedisNode} needs of it. */
+interface NodeProcess {
+
+  boolean isAlive();
+
+  /** The server's pid as the host sees it. */
+  long pid();
+
+  /** SIGKILL, and wait until it is gone. */
+  void kill();
+
+  /** Nothing runs, sockets stay open (SIGSTOP, or the cgroup freezer). */
+  void pause();
+
+  void resume();
+
+  /** How it ended, for an error message; empty while it runs. */
+  String exitDescription();
+
+  /**
+   * Starts {@code redis-server} with {@code args} (the config file first) in {@code dir}, its output appended
+   * to {@code log}.
+   */
+  static NodeProcess start(RedisBackend backend, String name, Path dir, List<String> args, Path log)
+      throws IOException {
+    return switch (backend) {
+      case PROCESSES -> LocalNodeProcess.start(dir, args, log);
+      case CONTAINERS -> ContainerNodeProcess.start(name, dir, args, log);
+    };
+  }
+}
