@@ -205,6 +205,23 @@ final class NearTier {
     overflowed();
   }
 
+  /**
+   * A write of another cache failed for want of Redis, and this one is derived from what such writes record
+   * ({@code clearAfterFailedWrites}): it owes a clear, and answers nothing until it is made.
+   */
+  void dependencyFailed(String otherCache) {
+    if (near != null) {
+      near.dropAll(false);
+    }
+    boolean first = !journal.overflowed();
+    journal.addEverything();
+    if (first && !overflowLogged) {
+      overflowLogged = true;
+      log.warn("cache {}: a write of cache {} failed while Redis was away; this cache (clearAfterFailedWrites)"
+          + " answers nothing until it is cleared in Redis, once it is back", cacheName, otherCache);
+    }
+  }
+
   private void overflowed() {
     if (journal.overflowed() && !overflowLogged) {
       overflowLogged = true;
@@ -291,7 +308,8 @@ final class NearTier {
         near.dropAll(true);
       }
       overflowLogged = false;
-      log.info("cache {}: cleared in Redis after the outage, since its journal had overflowed", cacheName);
+      log.info("cache {}: cleared in Redis after the outage (its journal had overflowed, a clear had failed, or"
+          + " it is cleared after failed writes)", cacheName);
     }).toCompletableFuture();
     clearing = next;
     return next;

@@ -760,6 +760,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       await(store.clear());
     } catch (CacheUnavailableException e) {
       tier.clearFailed();
+      manager.writeFailed(this);
       if (tier.onUnavailable() != OnUnavailable.MISS) {
         throw e;
       }
@@ -891,14 +892,21 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     EncodedKey k = key(key);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     List<T> result = new ArrayList<>(1);
+    boolean[] ran = new boolean[1];
+    EntryProcessor<K, V, T> counted = (entry, args) -> {
+      ran[0] = true;
+      return entryProcessor.process(entry, args);
+    };
     // Under MISS, the processor's answer still counts, its changes do not (the key is journalled): Spring's
-    // get(key, valueLoader) is a processor that loads on a miss, and must return the loaded value.
-    return writing(key, k, () -> invokeEncoded(key, k, entryProcessor, arguments, result),
-        () -> result.isEmpty() ? processMissed(key, entryProcessor, arguments) : result.get(0));
+    // get(key, valueLoader) is a processor that loads on a miss, and must return the loaded value. It runs
+    // once: when it ran before Redis failed (or itself met Redis away), that run's answer stands.
+    return writing(key, k, () -> invokeEncoded(key, k, counted, arguments, result),
+        () -> ran[0] ? (result.isEmpty() ? null : result.get(0)) : processMissed(key, entryProcessor, arguments));
   }
 
   /** Runs {@code entryProcessor} on an absent entry whose changes are dropped: an invoke under MISS. */
   private <T> @Nullable T processMissed(K key, EntryProcessor<K, V, T> entryProcessor, Object[] arguments) {
+    countGet(false, System.nanoTime());
     try {
       return entryProcessor.process(new ProcessorEntry(key, null), arguments);
     } catch (CacheException e) {
@@ -1141,6 +1149,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       return write.get();
     } catch (CacheUnavailableException e) {
       tier.writeFailed(NearTier.nearKey(key, k), k);
+      manager.writeFailed(this);
       if (tier.onUnavailable() == OnUnavailable.MISS) {
         return whenMissed.get();
       }
@@ -1265,6 +1274,11 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     tier.lost(why); // first: the registration the feed starts must come after the loss to count
     feed.resync();
     tier.available();
+  }
+
+  /** A write of {@code other}, a cache this one is derived from, failed: this one owes a clear. */
+  void dependencyFailed(ResilientCache<?, ?> other) {
+    tier.dependencyFailed(other.getName());
   }
 
   /** The supervisor's failure counter opened or closed. */

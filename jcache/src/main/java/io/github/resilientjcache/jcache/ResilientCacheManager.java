@@ -250,6 +250,18 @@ public final class ResilientCacheManager implements CacheManager {
     }
   }
 
+  /**
+   * A write of {@code cache} failed for want of Redis: every other cache set to {@code clearAfterFailedWrites}
+   * owes a clear ({@link CacheSettings}).
+   */
+  void writeFailed(ResilientCache<?, ?> cache) {
+    for (ResilientCache<?, ?> c : caches.values()) {
+      if (c != cache && settings.getOrDefault(c.getName(), CacheSettings.NONE).clearAfterFailedWrites()) {
+        c.dependencyFailed(cache);
+      }
+    }
+  }
+
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {
     Set<Class<?>> types = new LinkedHashSet<>(List.of(config.getKeyType(), config.getValueType()));
     ValueCodec codec = new ValueCodec(cacheName, classLoader, types, allowedClasses, maxValueBytes);

@@ -165,6 +165,17 @@ class ConfigAndBadInputTest {
     assertThatThrownBy(() -> provider().getCacheManager(unknown, getClass().getClassLoader()))
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("caches.users.nearCache.maxSize")
         .hasMessageContaining("is not a near cache setting");
+
+    URI clear = file(dir, "clear", """
+        singleServerConfig:
+          address: "redis://127.0.0.1:1"
+        caches:
+          results:
+            clearAfterFailedWrites: sometimes
+        """);
+    assertThatThrownBy(() -> provider().getCacheManager(clear, getClass().getClassLoader()))
+        .isInstanceOf(ConfigFileException.class).hasMessageContaining("line 5")
+        .hasMessageContaining("caches.results.clearAfterFailedWrites").hasMessageContaining("true or false");
   }
 
   @Test
@@ -180,7 +191,7 @@ class ConfigAndBadInputTest {
     assertThatThrownBy(() -> provider().getCacheManager(unknown, getClass().getClassLoader()))
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("unknown.yaml").hasMessageContaining("line 6")
         .hasMessageContaining("caches.users.ttl")
-        .hasMessageContaining("expiry, statistics, management, nearCache and onUnavailable");
+        .hasMessageContaining("expiry, statistics, management, nearCache, onUnavailable and clearAfterFailedWrites");
 
     URI duration = file(dir, "duration", """
         singleServerConfig:

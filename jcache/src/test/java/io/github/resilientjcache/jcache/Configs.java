@@ -1,5 +1,7 @@
 package io.github.resilientjcache.jcache;
 
+import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
+import io.github.resilientjcache.testkit.RedisConfigs;
 import io.github.resilientjcache.testkit.StandaloneRedis;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +27,17 @@ final class Configs {
           address: "%s"
           timeout: 1000
         """.formatted(redis.uri());
+  }
+
+  /**
+   * A manager of its own on {@code redis}'s primary endpoint: the Redisson part from code (the testkit's DNS
+   * name), the rest from {@code yaml} in {@code <name>.yaml}, whose own address is then not used.
+   */
+  static javax.cache.CacheManager primaryEndpointManager(PrimaryEndpointRedis redis, Path dir, String name,
+      String yaml) throws IOException {
+    java.util.Properties props = new java.util.Properties();
+    props.put(ResilientCachingProvider.REDISSON_CONFIG_PROPERTY, RedisConfigs.primaryEndpoint(redis));
+    return provider().getCacheManager(file(dir, name, yaml), Configs.class.getClassLoader(), props);
   }
 
   /** A config file {@code <name>.yaml} in {@code dir} holding {@code yaml}, by its URI. */
