@@ -1,10 +1,15 @@
 package io.github.resilientjcache.examples.hibernate;
 
+import static org.awaitility.Awaitility.await;
+
+import io.github.resilientjcache.core.RedisSupervisor;
+import io.github.resilientjcache.core.SupervisorState;
 import io.github.resilientjcache.jcache.ResilientCache;
 import io.github.resilientjcache.jcache.ResilientCachingProvider;
 import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
 import io.github.resilientjcache.testkit.RedisConfigs;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,15 +37,31 @@ final class Caches {
         URI.create(file + "#" + MANAGERS.incrementAndGet()), Caches.class.getClassLoader(), props);
   }
 
+  /**
+   * Waits until both managers are back on a new client with their near caches in sync, and {@code writer}
+   * (whose writes failed during the outage) has replayed its journals.
+   */
+  static void awaitRecovered(CacheManager other, CacheManager writer) {
+    RedisSupervisor a = other.unwrap(RedisSupervisor.class);
+    RedisSupervisor b = writer.unwrap(RedisSupervisor.class);
+    await("both cache managers back on the new primary, near caches in sync, journals replayed")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> a.state() == SupervisorState.AVAILABLE && b.state() == SupervisorState.AVAILABLE
+            && a.generation() > 1 && b.generation() > 1 && inSync(other) && inSync(writer) && journalsEmpty(writer));
+  }
+
   static SessionFactory sessionFactory(String database, CacheManager manager) {
     return Library.sessionFactory(database, "hibernate-cache.yaml",
         Map.of("hibernate.javax.cache.cache_manager", manager));
   }
 
-  /** Whether every region of {@code manager} has replayed what its writes owed Redis during an outage. */
+  /**
+   * Whether every region of {@code manager} has replayed what its writes owed Redis during an outage (keys
+   * to remove, or a whole region to clear).
+   */
   static boolean journalsEmpty(CacheManager manager) {
     for (String name : manager.getCacheNames()) {
-      if (manager.getCache(name).unwrap(ResilientCache.class).journalSize() > 0) {
+      if (!manager.getCache(name).unwrap(ResilientCache.class).journal().isEmpty()) {
         return false;
       }
     }

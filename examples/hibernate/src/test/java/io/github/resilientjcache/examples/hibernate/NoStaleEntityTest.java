@@ -3,8 +3,6 @@ package io.github.resilientjcache.examples.hibernate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.resilientjcache.core.RedisSupervisor;
-import io.github.resilientjcache.core.SupervisorState;
 import io.github.resilientjcache.testkit.PrimaryEndpointRedis;
 import io.github.resilientjcache.testkit.RedisTopology;
 import java.time.Duration;
@@ -59,12 +57,7 @@ class NoStaleEntityTest {
       redis.promoteReplica();
       redis.flipDns();
 
-      RedisSupervisor supA = cacheA.unwrap(RedisSupervisor.class);
-      RedisSupervisor supB = cacheB.unwrap(RedisSupervisor.class);
-      await("both cache managers back on the new primary, near caches in sync").atMost(Duration.ofSeconds(30))
-          .until(() -> supA.state() == SupervisorState.AVAILABLE && supB.state() == SupervisorState.AVAILABLE
-              && supA.generation() > 1 && supB.generation() > 1 && Caches.inSync(cacheA) && Caches.inSync(cacheB)
-              && Caches.journalsEmpty(cacheB));
+      Caches.awaitRecovered(cacheA, cacheB);
       // A causal barrier, not a pause: B changes the marker after its replay; once A sees that change, it has
       // had every earlier message of the region's channel, the replay's removal included.
       assertThat(price(a, marker)).isEqualTo(1000); // held by A
