@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import org.opentest4j.TestAbortedException;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.BindMode;
@@ -24,15 +26,10 @@ import org.testcontainers.utility.DockerImageName;
  */
 final class ContainerNodeProcess implements NodeProcess {
 
-  /** Every container this testkit starts carries it; a leftover can be found with {@code --filter label=}. */
+  /** Every container this testkit starts carries it (the server's name); {@link #OWNER} names the JVM. */
   static final String LABEL = "io.github.resilientjcache.testkit";
-
-  private static final Map<String, ServerContainer> LIVE = new ConcurrentHashMap<>();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.values().forEach(GenericContainer::stop),
-        "testkit-container-reaper"));
-  }
+  /** The pid of the JVM that started the container: podman-setup removes those whose JVM is gone. */
+  static final String OWNER = LABEL + ".owner";
 
   private static final class ServerContainer extends GenericContainer<ServerContainer> {
     ServerContainer(DockerImageName image) {
@@ -42,10 +39,13 @@ final class ContainerNodeProcess implements NodeProcess {
 
   private final ServerContainer container;
   private final String name;
+  /** Kept: Testcontainers forgets it once the container is stopped. */
+  private final String id;
 
   private ContainerNodeProcess(ServerContainer container, String name) {
     this.container = container;
     this.name = name;
+    this.id = container.getContainerId();
   }
 
   static ContainerNodeProcess start(String name, Path dir, List<String> args, Path log) throws IOException {
@@ -60,24 +60,32 @@ final class ContainerNodeProcess implements NodeProcess {
         .withWorkingDirectory(dir.toString())
         .withCreateContainerCmdModifier(cmd -> cmd.withUser(user))
         .withLabel(LABEL, name)
+        .withLabel(OWNER, Long.toString(ProcessHandle.current().pid()))
         .withCommand(command.toArray(String[]::new))
         .withLogConsumer(frame -> append(log, frame))
         .waitingFor(new AbstractWaitStrategy() { // RedisNode waits for PING itself
           @Override
           protected void waitUntilReady() {}
         });
+    // Testcontainers stops what it started when the JVM exits (with Ryuk disabled, in a shutdown hook of its
+    // own); the owner label lets podman-setup remove what a killed JVM left.
     try {
       c.start();
     } catch (RuntimeException e) {
+      String logs;
+      try {
+        logs = c.getLogs();
+      } catch (RuntimeException gone) {
+        logs = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      }
       throw new RedisStartException(name + ": the container of " + RedisBackend.image() + " did not start: " + e,
-          Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "");
+          logs);
     }
-    LIVE.put(c.getContainerId(), c);
     return new ContainerNodeProcess(c, name);
   }
 
   /** No engine: a failure in CI, where the set-up script must have started one; elsewhere the test is skipped. */
-  private static void requireDocker() {
+  static void requireDocker() {
     if (DockerClientFactory.instance().isDockerAvailable()) {
       return;
     }
@@ -101,14 +109,20 @@ final class ContainerNodeProcess implements NodeProcess {
     }
   }
 
+  /** Running, or paused (podman reports a paused container as not running). */
   @Override
   public boolean isAlive() {
-    return container.isRunning();
+    try {
+      InspectContainerResponse.ContainerState state = inspect().getState();
+      return Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getPaused());
+    } catch (NotFoundException e) {
+      return false;
+    }
   }
 
   @Override
   public long pid() {
-    Long pid = container.getCurrentContainerInfo().getState().getPidLong();
+    Long pid = inspect().getState().getPidLong();
     if (pid == null || pid == 0) {
       throw new IllegalStateException(name + " is not running");
     }
@@ -117,25 +131,42 @@ final class ContainerNodeProcess implements NodeProcess {
 
   @Override
   public void kill() {
-    LIVE.remove(container.getContainerId());
-    container.stop(); // docker kill (SIGKILL), then remove
+    DockerClient docker = container.getDockerClient();
+    try {
+      if (Boolean.TRUE.equals(inspect().getState().getPaused())) {
+        docker.unpauseContainerCmd(id).exec(); // a paused container takes no signal (as a frozen process would)
+      }
+      docker.killContainerCmd(id).exec();
+    } catch (NotFoundException | ConflictException e) {
+      // gone, or not running: removed below all the same
+    }
+    container.stop(); // removes it
+    try {
+      inspect();
+      throw new IllegalStateException(name + ": container " + id + " is still there after docker kill and rm");
+    } catch (NotFoundException e) {
+      // gone, with its process
+    }
+  }
+
+  private InspectContainerResponse inspect() {
+    return container.getDockerClient().inspectContainerCmd(id).exec();
   }
 
   @Override
   public void pause() {
-    container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+    container.getDockerClient().pauseContainerCmd(id).exec();
   }
 
   @Override
   public void resume() {
-    container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
+    container.getDockerClient().unpauseContainerCmd(id).exec();
   }
 
   @Override
   public String exitDescription() {
     try {
-      Long code = container.getCurrentContainerInfo().getState().getExitCodeLong();
-      return "container exit code " + code;
+      return "container exit code " + inspect().getState().getExitCodeLong();
     } catch (RuntimeException e) {
       return "container gone (" + e.getMessage() + ")";
     }

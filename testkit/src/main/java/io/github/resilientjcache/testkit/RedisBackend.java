@@ -42,6 +42,16 @@ public enum RedisBackend {
     };
   }
 
+  /**
+   * For a test that starts its fixture where a skip cannot reach JUnit (in a Spring context, say): with the
+   * containers backend and no engine answering, skips the test (fails it with {@code CI=true}); else returns.
+   */
+  public static void requireAvailable() {
+    if (current() == CONTAINERS) {
+      ContainerNodeProcess.requireDocker();
+    }
+  }
+
   /** The image of the containers backend. */
   public static String image() {
     String v = setting("rjc.testkit.image", "RJC_TESTKIT_IMAGE");

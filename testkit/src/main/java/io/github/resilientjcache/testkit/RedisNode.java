@@ -26,8 +26,8 @@ public final class RedisNode {
   private final Path logFile;
   private final @Nullable String password;
   private final RedisBackend backend;
-  private @Nullable NodeProcess process;
-  private boolean frozen;
+  private volatile @Nullable NodeProcess process;
+  private volatile boolean frozen;
 
   RedisNode(String name, RedisConf conf, Path dir, @Nullable String password) {
     this.backend = RedisBackend.current();
