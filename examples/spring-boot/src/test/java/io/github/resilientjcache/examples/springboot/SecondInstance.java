@@ -3,12 +3,13 @@ package io.github.resilientjcache.examples.springboot;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -18,36 +19,48 @@ import org.springframework.web.client.RestClient;
  */
 final class SecondInstance implements AutoCloseable {
 
+  private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+
   private final Process process;
   private final Path log;
   private final RestClient http;
 
-  private SecondInstance(Process process, Path log, int port) {
+  private SecondInstance(Process process, Path log, RestClient http) {
     this.process = process;
     this.log = log;
-    this.http = Http.client(port);
+    this.http = http;
   }
 
   static SecondInstance start(String redisAddress) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path dir = Files.createDirectories(Path.of("target", "second-instance"));
-    Path log = dir.resolve("instance-" + port + ".log");
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "second-instance-");
+    Path log = dir.resolve("instance.log");
+    // Port 0, and the web server's start-up line says which one it got: no port picked here that another
+    // process could take before the child binds it.
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Application.class.getName(),
-        "--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off")
+        "--server.port=0", "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
+        "--logging.level.org.springframework.boot.tomcat=INFO")
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("REDIS_ADDRESS", redisAddress);
-    SecondInstance instance = new SecondInstance(pb.start(), log, port);
+    Process process = pb.start();
     try {
+      int port = await("the second instance's port (log: " + log + ")").atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(100))
+          .failFast("the second instance exited (log: " + log + ")", () -> !process.isAlive())
+          .until(() -> startedOn(log), p -> p > 0);
+      SecondInstance instance = new SecondInstance(process, log, Http.client(port));
       instance.awaitReady();
+      return instance;
     } catch (RuntimeException | Error e) {
-      instance.close();
+      stop(process);
       throw e;
     }
-    return instance;
+  }
+
+  /** The port in Tomcat's "Tomcat started on port N" line, or 0 before it is logged. */
+  private static int startedOn(Path log) throws IOException {
+    Matcher m = STARTED.matcher(Files.readString(log));
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   RestClient http() {
@@ -70,7 +83,12 @@ final class SecondInstance implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy(); // SIGTERM: Spring closes the context, and with it the cache manager
+    stop(process);
+  }
+
+  /** SIGTERM: Spring closes the context, and with it the cache manager; SIGKILL if that takes too long. */
+  private static void stop(Process process) {
+    process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
