@@ -30,23 +30,24 @@ import org.jspecify.annotations.Nullable;
  *     management: true
  *     nearCache: { maximumSize: 500 }              # over the nearCache: section; or true / false
  *     onUnavailable: MISS                          # FAIL (the default) or MISS
- *     clearAfterFailedWrites: true                 # see below; false by default
+ *     clearAfterOutage: true                 # see below; false by default
  * }</pre>
  *
- * <p>{@code clearAfterFailedWrites}: for a cache whose entries are derived from what other caches record,
- * such as Hibernate's query results (valid while the update timestamps say their tables did not change).
- * Once a write of any other cache of the same manager fails for want of Redis, this cache owes a clear: it
- * answers nothing (neither its near cache nor Redis) until it has been cleared in Redis, which happens as
- * soon as Redis is back. A failed write of a timestamp becomes a journalled removal, and a missing timestamp
- * reads as "no change": without the clear, results cached before the outage would be served after it.
+ * <p>{@code clearAfterOutage}: for a cache whose entries are derived from what other caches record, such as
+ * Hibernate's query results (valid while the update timestamps say their tables did not change). When this
+ * manager's supervisor finds Redis unavailable, or a write of any other cache of the manager fails for want of
+ * Redis, this cache owes a clear: it answers nothing (neither its near cache nor Redis) until it has been
+ * cleared in Redis, which happens as soon as Redis is back. A failed write of a timestamp becomes a journalled
+ * removal, and a missing timestamp reads as "no change": without the clear, results cached before the outage
+ * would be served after it, by this manager and by every other.
  */
 record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean statistics,
-    @Nullable Boolean management, @Nullable NearCacheConfig near, boolean clearAfterFailedWrites) {
+    @Nullable Boolean management, @Nullable NearCacheConfig near, boolean clearAfterOutage) {
 
   static final CacheSettings NONE = new CacheSettings(null, null, null, null, false);
 
   private static final String KNOWN = "expiry, statistics, management, nearCache, onUnavailable and"
-      + " clearAfterFailedWrites";
+      + " clearAfterOutage";
 
   /**
    * Every cache's settings in {@code file}, its near cache over {@code nearDefaults}, checked now: a bad one
@@ -63,7 +64,7 @@ record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean s
     Factory<ExpiryPolicy> expiry = null;
     Boolean statistics = null;
     Boolean management = null;
-    boolean clearAfterFailedWrites = false;
+    boolean clearAfterOutage = false;
     NearCacheConfig near = nearDefaults.with(file, path + ".nearCache", settings.get("nearCache"));
     for (Map.Entry<String, Object> e : settings.entrySet()) {
       String at = path + "." + e.getKey();
@@ -71,7 +72,7 @@ record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean s
         case "expiry" -> expiry = expiry(file, at, e.getValue());
         case "statistics" -> statistics = flag(file, at, e.getValue());
         case "management" -> management = flag(file, at, e.getValue());
-        case "clearAfterFailedWrites" -> clearAfterFailedWrites = flag(file, at, e.getValue());
+        case "clearAfterOutage" -> clearAfterOutage = flag(file, at, e.getValue());
         case "nearCache" -> { } // read above, before onUnavailable is applied over it
         case "onUnavailable" -> { }
         default -> throw file.problem(at, "is not a cache setting; a cache takes " + KNOWN);
@@ -81,7 +82,7 @@ record CacheSettings(@Nullable Factory<ExpiryPolicy> expiry, @Nullable Boolean s
       near = near.withOnUnavailable(NearCacheConfig.onUnavailable(file, path + ".onUnavailable",
           settings.get("onUnavailable")));
     }
-    return new CacheSettings(expiry, statistics, management, near, clearAfterFailedWrites);
+    return new CacheSettings(expiry, statistics, management, near, clearAfterOutage);
   }
 
   /** This cache's near cache settings: its own, or else every cache's. */

@@ -198,27 +198,27 @@ final class NearTier {
 
   /** A clear failed for want of Redis: the whole cache is owed. */
   void clearFailed() {
+    journal.addEverything(); // first: a read that passes the journal after this drop finds the clear owed
     if (near != null) {
       near.dropAll(false);
     }
-    journal.addEverything();
     overflowed();
   }
 
   /**
-   * A write of another cache failed for want of Redis, and this one is derived from what such writes record
-   * ({@code clearAfterFailedWrites}): it owes a clear, and answers nothing until it is made.
+   * Redis went away, or a write of another cache failed, and this cache is derived from what such writes record
+   * ({@code clearAfterOutage}): it owes a clear, and answers nothing until it is made.
    */
-  void dependencyFailed(String otherCache) {
+  void owesClear(String why) {
+    boolean first = !journal.overflowed();
+    journal.addEverything(); // first, as in clearFailed
     if (near != null) {
       near.dropAll(false);
     }
-    boolean first = !journal.overflowed();
-    journal.addEverything();
     if (first && !overflowLogged) {
       overflowLogged = true;
-      log.warn("cache {}: a write of cache {} failed while Redis was away; this cache (clearAfterFailedWrites)"
-          + " answers nothing until it is cleared in Redis, once it is back", cacheName, otherCache);
+      log.info("cache {}: {}; it answers nothing until it is cleared in Redis (clearAfterOutage), once Redis"
+          + " answers", cacheName, why);
     }
   }
 
@@ -274,7 +274,8 @@ final class NearTier {
       return CompletableFuture.completedFuture(null);
     }
     if (journal.overflowed()) {
-      return clearOwed();
+      // Again once it is made: a clear already running may have been marked before a later failure.
+      return clearOwed().thenCompose(done -> owedBefore(k));
     }
     long stamp = journal.stampOf(k);
     if (stamp == 0) {
@@ -309,7 +310,7 @@ final class NearTier {
       }
       overflowLogged = false;
       log.info("cache {}: cleared in Redis after the outage (its journal had overflowed, a clear had failed, or"
-          + " it is cleared after failed writes)", cacheName);
+          + " it is cleared after every outage)", cacheName);
     }).toCompletableFuture();
     clearing = next;
     return next;

@@ -448,6 +448,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       putAllEncoded(entries, keys, values);
     } catch (CacheUnavailableException e) {
       entries.keySet().forEach(key -> tier.writeFailed(NearTier.nearKey(key, keys.get(key)), keys.get(key)));
+      manager.writeFailed(this);
       if (tier.onUnavailable() != OnUnavailable.MISS) {
         throw e;
       }
@@ -716,6 +717,7 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
       removeBatchFromRedis(encoded);
     } catch (CacheUnavailableException e) {
       encoded.forEach((key, k) -> tier.writeFailed(NearTier.nearKey(key, k), k));
+      manager.writeFailed(this);
       if (tier.onUnavailable() != OnUnavailable.MISS) {
         throw e;
       }
@@ -892,21 +894,44 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     EncodedKey k = key(key);
     Objects.requireNonNull(entryProcessor, "entryProcessor");
     List<T> result = new ArrayList<>(1);
-    boolean[] ran = new boolean[1];
-    EntryProcessor<K, V, T> counted = (entry, args) -> {
-      ran[0] = true;
-      return entryProcessor.process(entry, args);
+    long start = System.nanoTime();
+    boolean[] returned = new boolean[1];
+    EntryProcessor<K, V, T> watched = (entry, args) -> {
+      try {
+        T r = entryProcessor.process(entry, args);
+        returned[0] = true;
+        return r;
+      } catch (CacheUnavailableException e) {
+        throw new ProcessorMetRedisAway(e); // the processor's own (another cache's call): not this cache's Redis
+      }
     };
     // Under MISS, the processor's answer still counts, its changes do not (the key is journalled): Spring's
     // get(key, valueLoader) is a processor that loads on a miss, and must return the loaded value. It runs
-    // once: when it ran before Redis failed (or itself met Redis away), that run's answer stands.
-    return writing(key, k, () -> invokeEncoded(key, k, counted, arguments, result),
-        () -> ran[0] ? (result.isEmpty() ? null : result.get(0)) : processMissed(key, entryProcessor, arguments));
+    // once: when it returned before the write failed, that answer stands.
+    try {
+      return writing(key, k, () -> invokeEncoded(key, k, watched, arguments, result),
+          () -> returned[0] ? (result.isEmpty() ? null : result.get(0))
+              : processMissed(key, entryProcessor, arguments, start));
+    } catch (ProcessorMetRedisAway e) {
+      throw e.unavailable;
+    }
+  }
+
+  /** Carries a processor's own CacheUnavailableException past {@link #writing}, which would take it for ours. */
+  private static final class ProcessorMetRedisAway extends CacheException {
+    private static final long serialVersionUID = 1L;
+    private final transient CacheUnavailableException unavailable;
+
+    ProcessorMetRedisAway(CacheUnavailableException unavailable) {
+      super(unavailable.getMessage(), unavailable);
+      this.unavailable = unavailable;
+    }
   }
 
   /** Runs {@code entryProcessor} on an absent entry whose changes are dropped: an invoke under MISS. */
-  private <T> @Nullable T processMissed(K key, EntryProcessor<K, V, T> entryProcessor, Object[] arguments) {
-    countGet(false, System.nanoTime());
+  private <T> @Nullable T processMissed(K key, EntryProcessor<K, V, T> entryProcessor, Object[] arguments,
+      long start) {
+    countGet(false, start);
     try {
       return entryProcessor.process(new ProcessorEntry(key, null), arguments);
     } catch (CacheException e) {
@@ -1276,9 +1301,14 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     tier.available();
   }
 
-  /** A write of {@code other}, a cache this one is derived from, failed: this one owes a clear. */
-  void dependencyFailed(ResilientCache<?, ?> other) {
-    tier.dependencyFailed(other.getName());
+  /** Set to {@code clearAfterOutage}, this cache owes a clear ({@code why}: what happened). */
+  void owesClear(String why) {
+    tier.owesClear(why);
+  }
+
+  /** Whether this cache owes Redis anything: keys to remove, or a clear. */
+  boolean owesRedis() {
+    return !tier.journal().isEmpty();
   }
 
   /** The supervisor's failure counter opened or closed. */

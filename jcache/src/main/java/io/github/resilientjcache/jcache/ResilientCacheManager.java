@@ -3,6 +3,7 @@ package io.github.resilientjcache.jcache;
 import io.github.resilientjcache.core.RedisSupervisor;
 import io.github.resilientjcache.core.ResilienceConfig;
 import io.github.resilientjcache.core.ResilientRedisException;
+import io.github.resilientjcache.core.SupervisorState;
 import io.github.resilientjcache.core.config.ConfigFile;
 import io.github.resilientjcache.core.near.NearCacheConfig;
 import io.github.resilientjcache.core.config.UriText;
@@ -106,6 +107,11 @@ public final class ResilientCacheManager implements CacheManager {
       if (e instanceof SupervisorEvent.GenerationChanged || e instanceof SupervisorEvent.ConnectionLost) {
         caches.values().forEach(c -> c.resync(e.type().toString()));
       } else if (e instanceof SupervisorEvent.StateTransition t) {
+        if (t.to() == SupervisorState.UNAVAILABLE) {
+          // First: a cache derived from others must not serve through an outage whose writes it cannot see.
+          caches.values().stream().filter(c -> clearsAfterOutage(c.getName()))
+              .forEach(c -> c.owesClear("Redis is unavailable"));
+        }
         caches.values().forEach(c -> c.stateChanged(t.to()));
       }
     });
@@ -245,21 +251,33 @@ public final class ResilientCacheManager implements CacheManager {
         throw new CacheException("a cache named " + cacheName + " exists already in " + describe(uri));
       }
       ResilientCache<K, V> cache = newCache(cacheName, config);
+      // Made during an outage, or after one whose failed writes are not all settled: it owes a clear too.
+      if (clearsAfterOutage(cacheName) && (redis.state() == SupervisorState.UNAVAILABLE
+          || caches.values().stream().anyMatch(ResilientCache::owesRedis))) {
+        cache.owesClear("created while Redis is away or owed failed writes");
+      }
       caches.put(cacheName, cache);
       return cache;
     }
   }
 
   /**
-   * A write of {@code cache} failed for want of Redis: every other cache set to {@code clearAfterFailedWrites}
-   * owes a clear ({@link CacheSettings}).
+   * A write of {@code cache} failed for want of Redis: every other cache set to {@code clearAfterOutage} owes a
+   * clear ({@link CacheSettings}). A failed write of such a cache itself journals only its own keys.
    */
   void writeFailed(ResilientCache<?, ?> cache) {
+    if (clearsAfterOutage(cache.getName())) {
+      return;
+    }
     for (ResilientCache<?, ?> c : caches.values()) {
-      if (c != cache && settings.getOrDefault(c.getName(), CacheSettings.NONE).clearAfterFailedWrites()) {
-        c.dependencyFailed(cache);
+      if (c != cache && clearsAfterOutage(c.getName())) {
+        c.owesClear("a write of cache " + cache.getName() + " failed while Redis was away");
       }
     }
+  }
+
+  private boolean clearsAfterOutage(String cacheName) {
+    return settings.getOrDefault(cacheName, CacheSettings.NONE).clearAfterOutage();
   }
 
   private <K, V> ResilientCache<K, V> newCache(String cacheName, MutableConfiguration<K, V> config) {

@@ -171,11 +171,11 @@ class ConfigAndBadInputTest {
           address: "redis://127.0.0.1:1"
         caches:
           results:
-            clearAfterFailedWrites: sometimes
+            clearAfterOutage: sometimes
         """);
     assertThatThrownBy(() -> provider().getCacheManager(clear, getClass().getClassLoader()))
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("line 5")
-        .hasMessageContaining("caches.results.clearAfterFailedWrites").hasMessageContaining("true or false");
+        .hasMessageContaining("caches.results.clearAfterOutage").hasMessageContaining("true or false");
   }
 
   @Test
@@ -191,7 +191,7 @@ class ConfigAndBadInputTest {
     assertThatThrownBy(() -> provider().getCacheManager(unknown, getClass().getClassLoader()))
         .isInstanceOf(ConfigFileException.class).hasMessageContaining("unknown.yaml").hasMessageContaining("line 6")
         .hasMessageContaining("caches.users.ttl")
-        .hasMessageContaining("expiry, statistics, management, nearCache, onUnavailable and clearAfterFailedWrites");
+        .hasMessageContaining("expiry, statistics, management, nearCache, onUnavailable and clearAfterOutage");
 
     URI duration = file(dir, "duration", """
         singleServerConfig:
