@@ -31,7 +31,20 @@ interface NodeProcess {
       throws IOException {
     return switch (backend) {
       case PROCESSES -> LocalNodeProcess.start(dir, args, log);
-      case CONTAINERS -> ContainerNodeProcess.start(name, dir, args, log);
+      case CONTAINERS -> {
+        requireTestcontainers();
+        yield ContainerNodeProcess.start(name, dir, args, log);
+      }
     };
+  }
+
+  /** Testcontainers is optional for the testkit: without it, say what to add rather than a NoClassDefFoundError. */
+  static void requireTestcontainers() {
+    try {
+      Class.forName("org.testcontainers.DockerClientFactory", false, NodeProcess.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("the containers backend (RJC_TESTKIT_BACKEND=containers) needs"
+          + " org.testcontainers:testcontainers on the test class path; add it as a test dependency", e);
+    }
   }
 }

@@ -48,6 +48,7 @@ public enum RedisBackend {
    */
   public static void requireAvailable() {
     if (current() == CONTAINERS) {
+      NodeProcess.requireTestcontainers();
       ContainerNodeProcess.requireDocker();
     }
   }
