@@ -917,6 +917,26 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
     }
   }
 
+  /** Redis refused a write for want of memory ({@code OOM}): it answers, so no failover; the write did not happen. */
+  static final class RedisFull extends CacheException {
+    private static final long serialVersionUID = 1L;
+
+    RedisFull(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    static boolean is(@Nullable Throwable t) {
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        String m = c.getMessage();
+        if (c instanceof org.redisson.client.RedisOutOfMemoryException
+            || m != null && (m.startsWith("OOM ") || m.contains("used memory > 'maxmemory'"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** Carries a processor's own CacheUnavailableException past {@link #writing}, which would take it for ours. */
   private static final class ProcessorMetRedisAway extends CacheException {
     private static final long serialVersionUID = 1L;
@@ -1179,6 +1199,20 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
         return whenMissed.get();
       }
       throw e;
+    } catch (RedisFull e) {
+      tier.changed(NearTier.nearKey(key, k));
+      if (tier.onUnavailable() != OnUnavailable.MISS) {
+        throw e; // the write did not happen, and the caller is told: the old value stays, as it should
+      }
+      // Under MISS the caller goes on as if it had written: the old value must go (a removal needs no memory).
+      try {
+        await(store.remove(k, false));
+      } catch (CacheUnavailableException gone) {
+        tier.writeFailed(NearTier.nearKey(key, k), k);
+        manager.writeFailed(this);
+      }
+      tier.changed(NearTier.nearKey(key, k));
+      return whenMissed.get();
     } catch (RuntimeException e) {
       tier.changed(NearTier.nearKey(key, k));
       throw e;
@@ -1633,6 +1667,10 @@ public final class ResilientCache<K, V> implements Cache<K, V> {
   private RuntimeException translate(@Nullable Throwable t) {
     if (t instanceof RedisUnavailableException u) {
       return new CacheUnavailableException("cache " + name + ": " + u.getMessage(), u);
+    }
+    if (RedisFull.is(t)) {
+      return new RedisFull("cache " + name + ": Redis refused the write, out of memory (used_memory reached"
+          + " maxmemory, and maxmemory-policy evicts nothing); reads go on, and this is not a failover", t);
     }
     if (t instanceof RedisAuthenticationException || t instanceof ResilientRedisException) {
       return new CacheException("cache " + name + ": " + t.getMessage(), t);
